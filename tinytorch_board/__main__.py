@@ -1,0 +1,3 @@
+from tinytorch_board.cli import main
+
+main()

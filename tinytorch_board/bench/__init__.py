@@ -1,0 +1,1 @@
+"""Timing harness, backends, baseline suite, capstone tracks, anonymized system info."""

@@ -1,0 +1,116 @@
+"""Time a callable: warm-up, calibrated batches, adaptive repeats, median and IQR.
+
+Each sample times a batch of calls sized so one sample lasts about `target_sample_ms`,
+which keeps timer resolution and loop overhead out of microsecond-scale operations.
+Sampling stops when the IQR is a small fraction of the median (converged) or when the
+time budget is spent. Garbage collection is off inside timed regions.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Per-call timing of one metric."""
+
+    median_ms: float
+    iqr_ms: float
+    runs: int
+    converged: bool
+    calls_per_run: int
+
+    def as_metric(self) -> dict:
+        return {
+            "median_ms": round_sig(self.median_ms),
+            "iqr_ms": round_sig(self.iqr_ms),
+            "runs": self.runs,
+            "converged": self.converged,
+        }
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HarnessSettings:
+    warmup_ms: float = 30.0
+    target_sample_ms: float = 2.0
+    min_runs: int = 15
+    max_runs: int = 200
+    budget_ms: float = 600.0
+    rel_iqr_target: float = 0.05
+
+
+def round_sig(value: float, digits: int = 4) -> float:
+    """Round to significant digits so result files stay readable and stable."""
+    if value == 0:
+        return 0.0
+    return float(f"{value:.{digits}g}")
+
+
+def quartiles(samples: list[float]) -> tuple[float, float, float]:
+    """(q1, median, q3) with linear interpolation; needs at least one sample."""
+    if len(samples) == 1:
+        only = samples[0]
+        return only, only, only
+    q1, median, q3 = statistics.quantiles(samples, n=4, method="inclusive")
+    return q1, median, q3
+
+
+def time_callable(
+    func: Callable[[], object],
+    settings: HarnessSettings | None = None,
+    clock: Callable[[], int] = time.perf_counter_ns,
+) -> Timing:
+    """Measure func's per-call time in milliseconds."""
+    settings = settings or HarnessSettings()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        calls = _calibrate(func, settings, clock)
+        samples: list[float] = []
+        start = clock()
+        converged = False
+        while len(samples) < settings.max_runs:
+            t0 = clock()
+            for _ in range(calls):
+                func()
+            t1 = clock()
+            samples.append((t1 - t0) / 1e6 / calls)
+            if len(samples) >= settings.min_runs:
+                q1, median, q3 = quartiles(samples)
+                if median > 0 and (q3 - q1) / median <= settings.rel_iqr_target:
+                    converged = True
+                    break
+            if (clock() - start) / 1e6 >= settings.budget_ms and len(samples) >= settings.min_runs:
+                break
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    q1, median, q3 = quartiles(samples)
+    return Timing(median, q3 - q1, len(samples), converged, calls)
+
+
+def _calibrate(func: Callable[[], object], settings: HarnessSettings, clock) -> int:
+    """Warm up, then pick how many calls one sample needs to last target_sample_ms."""
+    calls = 1
+    warm_start = clock()
+    per_call_ms = None
+    while True:
+        t0 = clock()
+        for _ in range(calls):
+            func()
+        elapsed_ms = (clock() - t0) / 1e6
+        per_call_ms = elapsed_ms / calls
+        if (clock() - warm_start) / 1e6 >= settings.warmup_ms or calls >= 1 << 20:
+            break
+        calls = min(calls * 2, 1 << 20)
+    if per_call_ms <= 0:
+        return 1 << 10
+    return max(1, min(1 << 20, round(settings.target_sample_ms / per_call_ms)))

@@ -1,0 +1,1 @@
+"""The maintainer side: load a board tree, compute stats and badges, render the site."""

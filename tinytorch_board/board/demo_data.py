@@ -1,0 +1,221 @@
+"""Realistic, valid, varied synthetic submissions, deterministic for a seed.
+
+For maintainers who want to see a populated board and for measuring scale. Every file
+passes the validator: scores are computed from the generated timings with the real
+formula. Dates fall before a fixed anchor so the output does not depend on today.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from tinytorch_board import __version__
+from tinytorch_board.curriculum import MILESTONES, MODULE_COUNT
+from tinytorch_board.local.store import dumps, write_text_atomic
+from tinytorch_board.submission.score import BASELINE_METRICS, REFERENCE_MS, baseline_score
+
+ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+# (system_type, os, arch, weight, speed factor vs the reference machine)
+SYSTEMS = (
+    ("Linux x86", "Linux", "x86_64", 34, 1.0),
+    ("macOS Apple Silicon", "macOS", "arm64", 30, 1.6),
+    ("Windows x86", "Windows", "x86_64", 18, 0.85),
+    ("macOS Intel", "macOS", "x86_64", 7, 0.7),
+    ("Linux ARM", "Linux", "arm64", 6, 0.6),
+    ("Windows ARM", "Windows", "arm64", 3, 0.75),
+    ("Other", "Other", "riscv64", 2, 0.3),
+)
+COURSE_TYPES = ("university", "bootcamp", "self-paced", "other")
+LEVELS = ("beginner", "intermediate", "advanced", "expert")
+FIRST_NAMES = (
+    "Ada",
+    "Grace",
+    "Alan",
+    "Yann",
+    "Fei-Fei",
+    "Geoff",
+    "Andrej",
+    "Chen",
+    "Priya",
+    "Ngozi",
+    "Mateo",
+    "Sofía",
+    "Jürgen",
+    "Aiko",
+    "Kwame",
+    "Leila",
+    "Dmitri",
+    "Amara",
+    "Rahul",
+    "Zoë",
+)
+COUNTRIES = ("US", "IN", "DE", "BR", "CN", "NG", "GB", "JP", "CA", "FR", "KE", "MX", "KR", "ES")
+INSTITUTIONS = (
+    "Harvard University",
+    "Self-taught",
+    "IIT Bombay",
+    "TU München",
+    "University of Lagos",
+    "Universidade de São Paulo",
+    "Tsinghua University",
+    "Le Wagon",
+    "University of Toronto",
+)
+
+
+def _cohort(moment: datetime) -> str:
+    term = "Fall" if moment.month >= 9 else "Spring" if moment.month <= 5 else "Summer"
+    return f"{term} {moment.year}"
+
+
+def _milestones_for(modules: int) -> list[str]:
+    return [m.id for m in MILESTONES if max(m.requires) <= modules]
+
+
+def generate(count: int, seed: int = 0) -> list[dict]:
+    """count submission documents; participants submit 1-4 times and usually improve."""
+    rng = random.Random(seed)
+    docs: list[dict] = []
+    weights = [s[3] for s in SYSTEMS]
+    while len(docs) < count:
+        system = rng.choices(SYSTEMS, weights)[0]
+        machine_speed = system[4] * math.exp(rng.gauss(0, 0.35))
+        cores = rng.choice((2, 4, 4, 8, 8, 8, 10, 12, 16))
+        memory = rng.choice((4, 8, 8, 16, 16, 16, 32, 64))
+        has_profile = rng.random() < 0.75
+        public = rng.random() < 0.2
+        joined = ANCHOR - timedelta(days=rng.uniform(1, 400))
+        participant = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        course = rng.choice(COURSE_TYPES)
+        level = rng.choice(LEVELS)
+        display = None
+        if public:
+            display = {
+                "display_name": f"{rng.choice(FIRST_NAMES)} {rng.randrange(1, 999)}",
+            }
+            if rng.random() < 0.6:
+                display["country"] = rng.choice(COUNTRIES)
+            if rng.random() < 0.4:
+                display["institution"] = rng.choice(INSTITUTIONS)
+        modules = rng.choice((1, 2, 3, 3, 5, 7, 7, 9, 13, 14, 19, 20))
+        runs = min(count - len(docs), rng.choice((1, 1, 1, 2, 2, 3, 4)))
+        when = joined + timedelta(
+            hours=rng.uniform(0.2, 30) if rng.random() < 0.5 else rng.uniform(30, 24 * 30)
+        )
+        backend = "tinytorch" if rng.random() < 0.35 else "numpy"
+        for _ in range(runs):
+            when = min(when, ANCHOR - timedelta(minutes=1))
+            docs.append(
+                _document(
+                    rng,
+                    system,
+                    machine_speed,
+                    cores,
+                    memory,
+                    backend,
+                    modules,
+                    when,
+                    participant,
+                    joined if has_profile else None,
+                    course,
+                    level,
+                    display,
+                )
+            )
+            machine_speed *= math.exp(abs(rng.gauss(0.1, 0.15)))  # optimization pays off
+            modules = min(MODULE_COUNT, modules + rng.randrange(0, 4))
+            when += timedelta(days=rng.uniform(0.5, 20))
+    return docs
+
+
+def _document(
+    rng,
+    system,
+    speed,
+    cores,
+    memory,
+    backend,
+    modules,
+    when,
+    participant,
+    joined,
+    course,
+    level,
+    display,
+) -> dict:
+    slowdown = 1.0 if backend == "numpy" else rng.uniform(1.5, 12.0)
+    metrics = {}
+    for name in BASELINE_METRICS:
+        median = REFERENCE_MS[1][name] * slowdown / speed * math.exp(rng.gauss(0, 0.08))
+        median = float(f"{median:.4g}")
+        metrics[name] = {
+            "median_ms": median,
+            "iqr_ms": float(f"{median * rng.uniform(0.005, 0.08):.4g}"),
+            "runs": rng.randrange(15, 120),
+            "converged": rng.random() < 0.93,
+        }
+    score = baseline_score({k: v["median_ms"] for k, v in metrics.items()})
+    secret = f"{rng.getrandbits(256):064x}"
+    community = None
+    if joined is not None:
+        community = {
+            "cohort": _cohort(joined),
+            "course_type": course if rng.random() < 0.8 else None,
+            "experience_level": level if rng.random() < 0.8 else None,
+        }
+    return {
+        "schema_version": 1,
+        "submission_id": f"{rng.getrandbits(128):032x}",
+        "participant_id": participant,
+        "created_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "client_version": __version__,
+        "benchmark": {
+            "kind": "baseline",
+            "suite_version": 1,
+            "backend": backend,
+            "metrics": metrics,
+            "score": score,
+        },
+        "system": {
+            "system_type": system[0],
+            "os": system[1],
+            "arch": system[2],
+            "cpu_cores": cores,
+            "memory_gb": memory,
+            "python": rng.choice(("3.10", "3.11", "3.11", "3.12", "3.12", "3.13")),
+            "numpy": rng.choice(("1.26", "2.1", "2.2", "2.3")),
+        },
+        "progress": {
+            "setup_verified": True,
+            "modules_completed": modules,
+            "milestones_completed": _milestones_for(modules),
+            "days_since_join": None if joined is None else max(0, (when - joined).days),
+        },
+        "community": community,
+        "visibility": "public" if display else "anonymous",
+        "public": dict(display) if display else None,
+        "withdraw_key_sha256": hashlib.sha256(secret.encode("ascii")).hexdigest(),
+    }
+
+
+def write_demo_board(out_dir: Path, count: int, seed: int = 0) -> list[Path]:
+    """Write count submissions under out_dir/submissions/ (and a board.yaml if missing)."""
+    from tinytorch_board.board.config import default_board_yaml
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not (out_dir / "board.yaml").exists():
+        write_text_atomic(out_dir / "board.yaml", default_board_yaml())
+    written = []
+    for doc in generate(count, seed):
+        sid = doc["submission_id"]
+        path = out_dir / "submissions" / sid[:2] / f"{sid}.json"
+        write_text_atomic(path, dumps(doc), durable=False)
+        written.append(path)
+    return written

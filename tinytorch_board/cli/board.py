@@ -1,0 +1,149 @@
+"""Maintainer commands: validate, build, serve, demo-data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tinytorch_board.cli._util import echo_json
+
+
+def _current_board() -> Path:
+    """The nearest folder at or above the working directory that holds board.yaml."""
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "board.yaml").is_file():
+            return candidate
+    raise click.ClickException("no board.yaml here or above; pass --board DIR")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print every file's result as JSON.")
+def validate(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Check submission files (or whole board directories) against the v1 contract.
+
+    Prints `file: json.path: message` for every problem; exits 1 if any file is invalid.
+    """
+    from tinytorch_board.submission.validator import check_file, expand_paths
+
+    results = [check_file(path) for path in expand_paths(paths)]
+    bad = [r for r in results if not r.ok]
+    if as_json:
+        echo_json(
+            {
+                "files": len(results),
+                "invalid": len(bad),
+                "problems": [
+                    {"file": p.source, "path": p.path, "message": p.message}
+                    for r in bad
+                    for p in r.problems
+                ],
+            }
+        )
+    else:
+        for checked in bad:
+            for problem in checked.problems:
+                click.echo(str(problem))
+        if not results:
+            click.echo("no submission files found")
+        click.echo(f"{len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
+    if bad or not results:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option(
+    "--board",
+    "board_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Board directory (default: the nearest folder above holding board.yaml).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: BOARD/site).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a build report as JSON.")
+def build(board_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
+    """Render the static leaderboard site from a board's submissions."""
+    from tinytorch_board.board.config import load_config
+    from tinytorch_board.board.load import load_board
+    from tinytorch_board.board.render import build_site
+
+    board_dir = board_dir or _current_board()
+    out_dir = out_dir or board_dir / "site"
+    config = load_config(board_dir)
+    loaded = load_board(board_dir)
+    report = build_site(loaded, config, out_dir)
+    if as_json:
+        echo_json({"out": str(report.out_dir), "listed": report.listed, "skipped": report.skipped})
+        return
+    for line in report.skipped:
+        click.secho(f"skipped {line}", fg="yellow", err=True)
+    click.echo(
+        f"Built {report.out_dir}/index.html: {report.listed} submission(s) listed, "
+        f"{len(loaded.invalid)} file(s) skipped."
+    )
+    click.echo(f"Open it with: tinytorch-board serve --site {report.out_dir}")
+
+
+@click.command()
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Built site directory.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+def serve(site_dir: Path, port: int) -> None:
+    """Serve the built site on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    from tinytorch_board.board.serve import make_server
+
+    try:
+        server = make_server(site_dir, port)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try another --port"
+        ) from None
+    host, bound = server.server_address[:2]
+    click.echo(f"Serving {site_dir} at http://{host}:{bound}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
+
+
+@click.command("demo-data")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 1_000_000),
+    required=True,
+    help="How many submissions to generate.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Board directory to write into (submissions/ and board.yaml).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
+def demo_data(count: int, out_dir: Path, seed: int) -> None:
+    """Write COUNT realistic, valid synthetic submissions to a board directory."""
+    from tinytorch_board.board.demo_data import write_demo_board
+
+    written = write_demo_board(out_dir, count, seed)
+    click.echo(f"Wrote {len(written)} synthetic submissions to {out_dir}/submissions/")

@@ -1,0 +1,4 @@
+"""The submission v1 contract: JSON Schema, validator, score, builder."""
+
+SCHEMA_VERSION = 1
+MAX_FILE_BYTES = 64 * 1024
