@@ -1,0 +1,150 @@
+"""api/distribution.json: what the board publishes so `compare` can work locally.
+
+Format (distribution_version 1):
+
+    {
+      "distribution_version": 1,
+      "generated_at": "2026-11-22T10:30:00Z",
+      "k": 5,
+      "totals": {"submissions": 1234, "participants": 900, "public_entries": 210},
+      "cohorts": {"Fall 2026": 400, "Other": 12},
+      "groups": {
+        "baseline/1/numpy": {
+          "kind": "baseline", "suite_version": 1, "backend": "numpy",
+          "count": 812,
+          "quantiles": [101 scores: the 0th, 1st, ..., 100th percentile],
+          "systems": {"Linux x86": {"count": 300, "quantiles": [101 scores]}}
+        }
+      }
+    }
+
+`systems` lists only system types with at least k ranked entries. With 101 quantiles a
+percentile is exact to within one point. Only ranked entries (not outliers) count.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tinytorch_board.errors import DataFileError
+
+DISTRIBUTION_VERSION = 1
+QUANTILE_POINTS = 101
+
+
+def group_key(kind: str, suite_version: int, backend: str) -> str:
+    return f"{kind}/{suite_version}/{backend}"
+
+
+def quantiles(sorted_scores: Sequence[float]) -> list[float]:
+    """The 0th..100th percentiles of ascending scores (linear interpolation)."""
+    n = len(sorted_scores)
+    if n == 0:
+        return []
+    out = []
+    for i in range(QUANTILE_POINTS):
+        position = (n - 1) * i / (QUANTILE_POINTS - 1)
+        low = int(position)
+        high = min(low + 1, n - 1)
+        fraction = position - low
+        value = sorted_scores[low] + (sorted_scores[high] - sorted_scores[low]) * fraction
+        out.append(round(value, 2))
+    return out
+
+
+def percentile_from_quantiles(score: float, points: Sequence[float]) -> float:
+    """Approximate share (0..100) of the group scoring below `score`."""
+    if not points:
+        raise ValueError("empty distribution")
+    if score < points[0]:
+        return 0.0
+    if score >= points[-1]:
+        return 100.0
+    # Ties: place the score in the middle of the run of equal quantiles.
+    left = bisect.bisect_left(points, score)
+    right = bisect.bisect_right(points, score)
+    if left != right:
+        return round(100 * ((left + right - 1) / 2) / (len(points) - 1), 1)
+    low = left - 1
+    span = points[left] - points[low]
+    fraction = (score - points[low]) / span if span else 0.0
+    return round(100 * (low + fraction) / (len(points) - 1), 1)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a score would land in a published distribution."""
+
+    group: str
+    group_count: int
+    percentile: float  # share of the group scoring lower
+    system_type: str | None
+    system_count: int | None
+    system_percentile: float | None
+
+    @property
+    def top_percent(self) -> int:
+        return max(1, min(100, round(100 - self.percentile)))
+
+    def sentence(self) -> str:
+        line = (
+            f"Your score would land in the top {self.top_percent}% of {self.group_count} "
+            f"{self.group.replace('/', ' ')} results"
+        )
+        if self.system_percentile is not None:
+            top = max(1, min(100, round(100 - self.system_percentile)))
+            line += f"; similar systems ({self.system_type}, {self.system_count}): top {top}%"
+        return line + "."
+
+
+def check_distribution(doc: object, source: str) -> dict:
+    """Shape-check a downloaded distribution; DataFileError naming the source."""
+    if not isinstance(doc, dict):
+        raise DataFileError(source, "expected a JSON object")
+    version = doc.get("distribution_version")
+    if version != DISTRIBUTION_VERSION:
+        raise DataFileError(
+            source,
+            f"distribution_version {version!r} is not supported (expected "
+            f"{DISTRIBUTION_VERSION}); upgrade tinytorch-board",
+        )
+    groups = doc.get("groups")
+    if not isinstance(groups, dict):
+        raise DataFileError(source, "'groups' must be an object")
+    for key, group in groups.items():
+        if not isinstance(group, dict) or not _is_quantiles(group.get("quantiles")):
+            raise DataFileError(source, f"group {key!r} has no valid quantiles")
+    return doc
+
+
+def _is_quantiles(points: object) -> bool:
+    return (
+        isinstance(points, list)
+        and len(points) == QUANTILE_POINTS
+        and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in points)
+        and all(a <= b for a, b in zip(points, points[1:], strict=False))
+    )
+
+
+def place(
+    doc: dict, kind: str, suite_version: int, backend: str, score: float, system_type: str | None
+) -> Placement | None:
+    """Placement of a score in a checked distribution, or None if its group is absent."""
+    key = group_key(kind, suite_version, backend)
+    group = doc["groups"].get(key)
+    if group is None:
+        return None
+    system = (group.get("systems") or {}).get(system_type) if system_type else None
+    system_ok = isinstance(system, dict) and _is_quantiles(system.get("quantiles"))
+    return Placement(
+        group=key,
+        group_count=int(group.get("count", 0)),
+        percentile=percentile_from_quantiles(score, group["quantiles"]),
+        system_type=system_type if system_ok else None,
+        system_count=int(system.get("count", 0)) if system_ok else None,
+        system_percentile=(
+            percentile_from_quantiles(score, system["quantiles"]) if system_ok else None
+        ),
+    )
