@@ -135,7 +135,7 @@ def _leaf_errors(error) -> list:
     if error.validator in ("oneOf", "anyOf") and error.context:
         if error.instance is not None and isinstance(error.instance, dict):
             inner = [
-                e for e in error.context if not (e.validator == "type" and e.path == error.path)
+                e for e in error.context if not (e.validator == "type" and not e.relative_path)
             ]
             if inner:
                 return [leaf for e in inner for leaf in _leaf_errors(e)]
