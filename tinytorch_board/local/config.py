@@ -79,15 +79,7 @@ def load_config(project: Project) -> dict:
     if not path.exists():
         return merged
     data = read_json(path)
-    version = data.get("config_version")
-    if version is not None and (
-        isinstance(version, bool) or not isinstance(version, int) or version > CONFIG_VERSION
-    ):
-        raise DataFileError(
-            path,
-            f"config_version {version!r} is not one this tinytorch-board understands "
-            f"({CONFIG_VERSION}); upgrade with: pip install -U tinytorch-board",
-        )
+    _check_version(path, data)
     for section, values in data.items():
         if section in merged and not isinstance(values, dict):
             raise DataFileError(path, f"'{section}' must be an object")
@@ -104,6 +96,19 @@ def load_config(project: Project) -> dict:
                 f"'{key}' {problem}; fix it with `tinytorch-board config set {key} VALUE`",
             )
     return merged
+
+
+def _check_version(path, data: dict) -> None:
+    """TinyTorch writes no version; ours is 1; anything else is not ours to read or change."""
+    version = data.get("config_version")
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or version != CONFIG_VERSION
+    ):
+        raise DataFileError(
+            path,
+            f"config_version {version!r} is not one this tinytorch-board understands "
+            f"({CONFIG_VERSION}); upgrade with: pip install -U tinytorch-board",
+        )
 
 
 def get_value(config: dict, key: str) -> Any:
@@ -142,7 +147,10 @@ def parse_value(key: str, text: str) -> Any:
 
 
 def set_value(project: Project, key: str, value: Any) -> dict:
-    """Set a dotted key in the project's config.json (atomically) and return the file's data."""
+    """Set a dotted key in the project's config.json (atomically) and return the file's data.
+
+    Only that key changes, so this is also how a wrong value elsewhere gets fixed.
+    """
     section, _, name = key.partition(".")
     if key not in KEYS:
         raise ConfigError(f"unknown config key {key!r} (known: {', '.join(KEYS)})")
@@ -151,11 +159,7 @@ def set_value(project: Project, key: str, value: Any) -> dict:
         raise ConfigError(f"{key} {problem}")
     path = project.config_path
     data = read_json(path) if path.exists() else {}
-    version = data.get("config_version")
-    if version is not None and version != CONFIG_VERSION:
-        raise DataFileError(
-            path, f"config_version {version!r} is not {CONFIG_VERSION}; not changed"
-        )
+    _check_version(path, data)
     current = data.get(section, {})
     if not isinstance(current, dict):
         raise DataFileError(path, f"'{section}' must be an object; not changed")
