@@ -182,7 +182,7 @@ def test_join_in_a_terminal_saves_nothing_when_declined(tt_project, tty):
     assert not (tt_project / ".tinytorch").exists()
 
 
-@pytest.mark.parametrize("args", [["--yes"], ["--country", "FR"]])
+@pytest.mark.parametrize("args", [["--yes"], ["--country", "FR"], ["--json"]])
 def test_join_in_a_terminal_asks_nothing_with_flags(tt_project, tty, args):
     # No input is available: a prompt would abort.
     result = invoke(tt_project, "community", "join", *args, input="")

@@ -120,7 +120,7 @@ def join(settings, yes: bool, as_json: bool, **flags) -> None:
     answers = _given(flags)
     ensure_not_joined(project)
     click.echo(PRIVACY_NOTICE.format(path=project.profile_path), err=as_json)
-    if not answers and not yes and _util.is_interactive():
+    if not answers and not yes and not as_json and _util.is_interactive():
         click.echo("")
         answers = _ask_all({})
         shown = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in answers.items() if v)
@@ -163,7 +163,7 @@ def update(settings, yes: bool, as_json: bool, **flags) -> None:
 
     project = settings.project()
     changes = _given(flags)
-    if not changes and not yes and _util.is_interactive():
+    if not changes and not yes and not as_json and _util.is_interactive():
         current = answers_of(require_profile(project).data)
         changes = _ask_all(current)
     outcome = update_community(project, changes, utc_now())
@@ -382,6 +382,8 @@ def _print_stats(figures: dict) -> None:
     if cohort:
         size = cohort["size"] if cohort["size"] is not None else cohort["note"]
         click.echo(f"  Your cohort:     {cohort['name']}: {size}")
+    else:
+        click.echo("  Your cohort:     unknown (`community join` records it; optional)")
     for label, key in (("Latest result", "latest"), ("Best result", "best")):
         placed = remote["placement"][key]
         if placed is None:
