@@ -93,7 +93,14 @@ def _progress_line(progress: dict) -> str:
     )
 
 
-@click.group()
+class InOrder(click.Group):
+    """Lists subcommands in the order a student meets them, not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=InOrder)
 def community() -> None:
     """Your community profile (kept on this machine only) and how you compare.
 
