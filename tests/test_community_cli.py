@@ -435,3 +435,18 @@ def test_commands_never_touch_tinytorch_files(tt_project):
         assert invoke(tt_project, "community", *args).exit_code == 0
     assert invoke(tt_project, "community", "leave", "--force").exit_code == 0
     assert tinytorch_files(tt_project) == before
+
+
+@pytest.mark.parametrize("group", ["community", "config", "export"])
+def test_help_of_new_commands_imports_nothing_heavy(group):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tinytorch_board.cli import cli\n"
+        f"try:\n    cli([{group!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY', [m for m in ('numpy', 'jinja2', 'github', 'rich', 'yaml') "
+        "if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
