@@ -24,6 +24,9 @@ COMMANDS = {
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",
     "demo-data": "tinytorch_board.cli.board:demo_data",
+    "community": "tinytorch_board.cli.community:community",
+    "config": "tinytorch_board.cli.config:config",
+    "export": "tinytorch_board.cli.export:export",
 }
 
 
