@@ -40,6 +40,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 DOCS = "https://docs.github.com/rest"
+STUDENT_LOGIN = "adalace7"
 
 
 @dataclass
@@ -692,18 +693,24 @@ def _validation_custom(message: str) -> Response:
     )
 
 
-@pytest.fixture
-def github_fake():
-    """A running fake with a board `board-org/board` and a student `student` (token STUDENT)."""
+@pytest.fixture(scope="session", name="github_server")
+def github_server_fixture():
+    """One threaded server for the session (stopping one costs half a second)."""
     server = HTTPServer(host="localhost", port=0, threaded=True)
     server.start()
-    try:
-        fake = GithubFake(server)
-        fake.add_repo("board-org/board", {"README.md": "# board\n", "submissions/.gitkeep": ""})
-        fake.add_user("student", "STUDENT-TOKEN", "Ada Student", "ada.student@example.edu")
-        fake.add_user("maintainer", "MAINTAINER-TOKEN", "Mia Maintainer", "mia@example.org")
-        fake.repos["board-org/board"].pushers.add("maintainer")
-        yield fake
-    finally:
-        server.clear()
-        server.stop()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture(name="github_fake")
+def github_fake_fixture(github_server):
+    """A fresh fake: board `board-org/board`, student `adalace7` (token STUDENT-TOKEN)."""
+    github_server.clear()
+    fake = GithubFake(github_server)
+    fake.add_repo("board-org/board", {"README.md": "# board\n", "submissions/.gitkeep": ""})
+    fake.add_user(STUDENT_LOGIN, "STUDENT-TOKEN", "Ada Student", "ada.student@example.edu")
+    fake.add_user("maintainer", "MAINTAINER-TOKEN", "Mia Maintainer", "mia@example.org")
+    fake.repos["board-org/board"].pushers.add("maintainer")
+    yield fake
+    github_server.clear()

@@ -9,7 +9,7 @@ from tinytorch_board.submission.score import REFERENCE_MS, baseline_score
 
 TOKEN = "STUDENT-TOKEN"
 # Identity of the fake's student: none of it may reach a file, commit or PR text.
-STUDENT_IDENTITY = ("student", "Ada Student", "ada.student@example.edu")
+STUDENT_IDENTITY = ("adalace7", "Ada Student", "ada.student@example.edu")
 
 
 def write_result(project: Path, speedup: float = 2.0, stamp: str = "20261122_103000") -> Path:

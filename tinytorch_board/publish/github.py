@@ -54,6 +54,27 @@ class GithubBoardError(BoardError):
         self.status = status
 
 
+class _BoundedRetry(GithubRetry):
+    """GithubRetry that never sleeps a Retry-After longer than max_rate_limit_wait.
+
+    urllib3 honours Retry-After (429, 503, GitHub's secondary limits) without a cap, so a
+    "Retry-After: 3600" would block for an hour; beyond the cap we stop and say when to retry.
+    """
+
+    def get_retry_after(self, response):
+        seconds = super().get_retry_after(response)
+        limit = self.max_rate_limit_wait
+        if seconds is not None and limit is not None and seconds > limit:
+            headers = dict(response.headers)
+            raise RateLimitExceededExceedsMaxWait(
+                response.status,
+                {"message": "Retry-After exceeds the wait limit"},
+                headers,
+                wait=seconds,
+            )
+        return seconds
+
+
 @dataclass(frozen=True)
 class Limits:
     """How long we are willing to wait; nothing blocks longer than these bounds."""
@@ -91,7 +112,7 @@ class Limits:
         return cls(**values)
 
     def retry(self) -> GithubRetry:
-        return GithubRetry(
+        return _BoundedRetry(
             total=self.retries,
             backoff_factor=self.backoff_factor,
             backoff_max=self.backoff_max,
@@ -210,13 +231,13 @@ def describe_failure(
         if exc.status >= 500:
             return (
                 f"GitHub had a server error while {step} ({exc.status}: {message}); "
-                f"try again later: {hint}"
+                f"wait a little, {hint}"
             )
         return f"GitHub answered {exc.status} while {step} ({message})"
     if isinstance(exc, requests.exceptions.RetryError):
         return (
             f"GitHub kept answering with server errors while {step} "
-            f"(gave up after {limits.retries} retries); try again later: {hint}"
+            f"(gave up after {limits.retries} retries); wait a little, {hint}"
         )
     text = str(exc)
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower():
