@@ -10,8 +10,9 @@ import time
 import pytest
 from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401  (fixtures)
 
+from tinytorch_board.errors import BoardError
 from tinytorch_board.local.store import dumps
-from tinytorch_board.publish.github import GithubBoardError, Limits, connect
+from tinytorch_board.publish.github import GithubBoardError, Limits, connect, resolve_token
 from tinytorch_board.publish.texts import (
     NEUTRAL_EMAIL,
     NEUTRAL_NAME,
@@ -323,3 +324,44 @@ def test_withdrawing_a_file_that_is_not_on_the_board_says_so(github_fake):
     with pytest.raises(GithubBoardError, match="is not on board-org/board.*nothing to withdraw"):
         _connect(github_fake).open_pull_request(withdrawal)
     assert github_fake.pulls[BOARD] == []
+
+
+@pytest.mark.parametrize(
+    ("explicit", "environ", "expected"),
+    [
+        ("OPT", {"TINYTORCH_BOARD_TOKEN": "A", "GH_TOKEN": "B"}, ("OPT", "--token")),
+        (None, {"TINYTORCH_BOARD_TOKEN": "A", "GH_TOKEN": "B"}, ("A", "TINYTORCH_BOARD_TOKEN")),
+        (None, {"GH_TOKEN": "B", "GITHUB_TOKEN": "C"}, ("B", "GH_TOKEN")),
+        (None, {"GITHUB_TOKEN": " C \n"}, ("C", "GITHUB_TOKEN")),
+        (None, {"PATH": "/nonexistent"}, (None, "")),
+    ],
+)
+def test_token_order(explicit, environ, expected):
+    environ.setdefault("PATH", "/nonexistent")
+    assert resolve_token(explicit, environ) == expected
+
+
+def test_gh_gets_the_enterprise_host(tmp_path):
+    gh = tmp_path / "gh"
+    gh.write_text('#!/bin/sh\necho "tok-$*"\n')
+    gh.chmod(0o755)
+    token, source = resolve_token(None, {"PATH": str(tmp_path)}, "https://ghe.example.com/api/v3")
+    assert (token, source) == ("tok-auth token --hostname ghe.example.com", "gh auth token")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"TINYTORCH_BOARD_TIMEOUT": "soon"}, "TINYTORCH_BOARD_TIMEOUT='soon' is not a number"),
+        ({"TINYTORCH_BOARD_TIMEOUT": "0"}, "is out of range"),
+        ({"TINYTORCH_BOARD_RETRIES": "-1"}, "is out of range"),
+    ],
+)
+def test_limits_from_the_environment_are_checked(environ, message):
+    with pytest.raises(BoardError, match=message):
+        Limits.from_env(environ)
+
+
+def test_limits_from_the_environment():
+    limits = Limits.from_env({"TINYTORCH_BOARD_TIMEOUT": "3", "TINYTORCH_BOARD_FORK_WAIT": "9"})
+    assert (limits.timeout, limits.fork_wait, limits.retries) == (3, 9.0, Limits().retries)
