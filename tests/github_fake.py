@@ -87,6 +87,7 @@ class Injected:
     headers: dict
     times: int
     hang: float = 0.0
+    process: bool = False  # handle the request, then hang: the answer is lost on the way
 
 
 class GithubFake:
@@ -132,9 +133,15 @@ class GithubFake:
             body = {"message": message or "error", "documentation_url": DOCS, "status": str(status)}
         self.injected.append(Injected(method, re.compile(path), status, body, headers or {}, times))
 
-    def hang(self, method, path, seconds, times=1):
-        """The next `times` matching requests answer only after `seconds` (a stuck server)."""
-        self.injected.append(Injected(method, re.compile(path), 200, None, {}, times, hang=seconds))
+    def hang(self, method, path, seconds, times=1, process=False):
+        """The next `times` matching requests answer only after `seconds` (a stuck server).
+
+        With process=True the request takes effect first, as when a connection drops after
+        GitHub did the work but before the answer arrived.
+        """
+        self.injected.append(
+            Injected(method, re.compile(path), 200, None, {}, times, hang=seconds, process=process)
+        )
 
     def file_on(self, full_name: str, branch: str, path: str) -> str | None:
         repo = self.repos[full_name]
@@ -309,7 +316,7 @@ class GithubFake:
         with self._lock:
             self.log.append((request.method, path, body))
             injected = self._take_injected(request.method, path)
-        if injected is not None:
+        if injected is not None and not injected.process:
             if injected.hang:
                 time.sleep(injected.hang)
                 return _reply(504, {"message": "too late"})
@@ -319,9 +326,12 @@ class GithubFake:
             if isinstance(user, Response):
                 return user
             try:
-                return self._route(request.method, path, request.args, body, user)
+                response = self._route(request.method, path, request.args, body, user)
             except _Answer as answer:
-                return answer.response
+                response = answer.response
+        if injected is not None:
+            time.sleep(injected.hang)
+        return response
 
     def _take_injected(self, method: str, path: str) -> Injected | None:
         for item in self.injected:

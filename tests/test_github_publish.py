@@ -365,3 +365,20 @@ def test_limits_from_the_environment_are_checked(environ, message):
 def test_limits_from_the_environment():
     limits = Limits.from_env({"TINYTORCH_BOARD_TIMEOUT": "3", "TINYTORCH_BOARD_FORK_WAIT": "9"})
     assert (limits.timeout, limits.fork_wait, limits.retries) == (3, 9.0, Limits().retries)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", r"/git/refs$"), ("PUT", r"/contents/"), ("POST", r"/pulls$")],
+    ids=["branch", "file", "pull-request"],
+)
+def test_an_answer_lost_after_github_did_the_work_is_not_duplicated(github_fake, method, path):
+    limits = Limits(timeout=1, retries=1, backoff_factor=0, seconds_between_writes=0)
+    change = _change(_prepared())
+    github_fake.hang(method, path, seconds=1.5, process=True)
+    opened = _connect(github_fake, limits=limits).open_pull_request(change)
+    assert opened.head == f"adalace7:{change.branch}"
+    assert len(github_fake.pulls[BOARD]) == 1
+    fork = github_fake.repos["adalace7/board"]
+    assert [b for b in fork.branches if b != "main"] == [change.branch]
+    assert len(github_fake.branch_commits("adalace7/board", change.branch)) == 2  # root + file

@@ -400,6 +400,13 @@ class Board:
             "creating the branch",
         )
 
+    def _holds(self, head_repo, change: Change, branch: str) -> bool:
+        existing = self._file_on(head_repo, change.path, branch)
+        return (
+            existing is not None
+            and existing.decoded_content.decode("utf-8", "replace") == change.content
+        )
+
     def _commit(self, head_repo, change: Change, branch: str) -> None:
         neutral = InputGitAuthor(NEUTRAL_NAME, NEUTRAL_EMAIL)
         existing = self._file_on(head_repo, change.path, branch)
@@ -412,14 +419,19 @@ class Board:
                     f"branch in {head_repo.full_name}, {self.hint}",
                     "adding the file",
                 )
-            head_repo.create_file(
-                change.path,
-                change.commit_message,
-                change.content,
-                branch=branch,
-                committer=neutral,
-                author=neutral,
-            )
+            try:
+                head_repo.create_file(
+                    change.path,
+                    change.commit_message,
+                    change.content,
+                    branch=branch,
+                    committer=neutral,
+                    author=neutral,
+                )
+            except GithubException as exc:
+                # A retried PUT whose first answer was lost finds its own file ("sha" missing).
+                if exc.status not in (409, 422) or not self._holds(head_repo, change, branch):
+                    raise
             return
         if existing is None:
             return  # already deleted on this branch
