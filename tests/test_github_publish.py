@@ -382,3 +382,21 @@ def test_an_answer_lost_after_github_did_the_work_is_not_duplicated(github_fake,
     fork = github_fake.repos["adalace7/board"]
     assert [b for b in fork.branches if b != "main"] == [change.branch]
     assert len(github_fake.branch_commits("adalace7/board", change.branch)) == 2  # root + file
+
+
+def test_the_requests_of_a_first_submission_through_a_fork(github_fake):
+    change = _change(_prepared())
+    _connect(github_fake).open_pull_request(change)
+    sid_path = change.path
+    assert [(method, path) for method, path, _ in github_fake.log] == [
+        ("GET", f"/repos/{BOARD}"),
+        ("GET", "/user"),
+        ("GET", f"/repos/{BOARD}/pulls"),  # an earlier attempt's pull request?
+        ("POST", f"/repos/{BOARD}/forks"),  # returns the existing fork if there is one
+        ("GET", "/repos/adalace7/board/branches/main"),  # is the fork ready?
+        ("GET", f"/repos/{BOARD}/branches/main"),  # the commit to branch from
+        ("POST", "/repos/adalace7/board/git/refs"),
+        ("GET", f"/repos/adalace7/board/contents/{sid_path}"),  # committed already?
+        ("PUT", f"/repos/adalace7/board/contents/{sid_path}"),
+        ("POST", f"/repos/{BOARD}/pulls"),
+    ]
