@@ -22,6 +22,7 @@ from tinytorch_board.publish.texts import (
 from tinytorch_board.submission.builder import build_submission, withdraw_key_hash
 
 BOARD = "board-org/board"
+TOKEN = "STUDENT-TOKEN"
 FAST = Limits(timeout=2, retries=1, backoff_factor=0, seconds_between_writes=0, fork_wait=5)
 IDENTITY = ("adalace7", "Ada Student", "ada.student@example.edu")
 
@@ -400,3 +401,11 @@ def test_the_requests_of_a_first_submission_through_a_fork(github_fake):
         ("PUT", f"/repos/adalace7/board/contents/{sid_path}"),
         ("POST", f"/repos/{BOARD}/pulls"),
     ]
+
+
+def test_answers_pointing_at_another_host_are_one_line(github_fake):
+    board = github_fake._repo_json(github_fake.repos[BOARD], github_fake.users_by_token[TOKEN])
+    board["url"] = "http://elsewhere.invalid/repos/board-org/board"
+    github_fake.fail("GET", rf"^/repos/{BOARD}$", 200, body=board)
+    with pytest.raises(GithubBoardError, match=r"unexpected answer from .* check --api-url"):
+        _connect(github_fake).open_pull_request(_change(_prepared()))

@@ -17,7 +17,7 @@ def where_you_would_land(project, document: dict) -> str | None:
     return None
 
 
-def _github_board(target, token_option: str | None, hint: str):
+def github_board(target, token_option: str | None, hint: str):
     """Connect to the board as the token's user (reads only)."""
     from tinytorch_board.errors import BoardError
     from tinytorch_board.publish.github import Limits, connect, resolve_token
@@ -33,7 +33,7 @@ def _github_board(target, token_option: str | None, hint: str):
     return connect(target.repo, token, target.api_url, Limits.from_env(), hint=hint)
 
 
-def _progress(as_json: bool):
+def progress_printer(as_json: bool):
     def report(message: str) -> None:
         if not as_json:
             click.echo(f"  {message} ...", err=True)
@@ -194,7 +194,7 @@ def _submit_github(
     change = submission_change(prepared.document, prepared.relative_path, text)
     board = None
     if not dry_run:  # a dry run never touches the network
-        board = _github_board(target, token_option, "then run `tinytorch-board submit --retry`")
+        board = github_board(target, token_option, "then run `tinytorch-board submit --retry`")
     preview = pull_request_preview(
         text,
         prepared.document,
@@ -228,7 +228,7 @@ def _submit_github(
         click.echo("Nothing was sent.")
         return
     opened = send_github(
-        project.outbox_dir, prepared, str(result_path), board, target, _progress(as_json)
+        project.outbox_dir, prepared, str(result_path), board, target, progress_printer(as_json)
     )
     if as_json:
         echo_json({"submitted": True, **summary, "sent": opened.as_dict()})
@@ -299,9 +299,9 @@ def _retry(project, token_option, as_json):
     from tinytorch_board.publish.deliver import retry_outbox
 
     def connect_board(target):
-        return _github_board(target, token_option, "then run `tinytorch-board submit --retry`")
+        return github_board(target, token_option, "then run `tinytorch-board submit --retry`")
 
-    results, warnings = retry_outbox(project.outbox_dir, connect_board, _progress(as_json))
+    results, warnings = retry_outbox(project.outbox_dir, connect_board, progress_printer(as_json))
     for message in warnings:
         warn(message)
     if as_json:

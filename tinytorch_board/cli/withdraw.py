@@ -129,11 +129,11 @@ def _withdraw_web(record, change, target, as_json):
 
 
 def _withdraw_github(project, record, change, target, token_option, yes, dry_run, as_json):
-    from tinytorch_board.cli.submit import _github_board, _progress
+    from tinytorch_board.cli.submit import github_board, progress_printer
     from tinytorch_board.publish.deliver import withdraw_github
     from tinytorch_board.publish.preview import withdrawal_preview
 
-    board = None if dry_run else _github_board(target, token_option, HINT)
+    board = None if dry_run else github_board(target, token_option, HINT)
     if not as_json:
         click.echo(withdrawal_preview(change, target.repo, board.login if board else None))
     summary = {"target": target.as_dict(), "pull_request": change.as_dict()}
@@ -150,7 +150,7 @@ def _withdraw_github(project, record, change, target, token_option, yes, dry_run
     ):
         click.echo("Nothing was sent.")
         return
-    opened = withdraw_github(project.outbox_dir, record, board, _progress(as_json))
+    opened = withdraw_github(project.outbox_dir, record, board, progress_printer(as_json))
     if as_json:
         echo_json({"withdrawn": True, **summary, "sent": opened.as_dict()})
         return

@@ -251,7 +251,10 @@ def describe_failure(
             f"cannot reach {api_url} while {step} ({reason}); check your network or "
             f"--api-url, {hint}"
         )
-    return f"unexpected error while {step} ({type(exc).__name__}: {text[:200]})"
+    return (
+        f"unexpected answer from {api_url} while {step} ({type(exc).__name__}: {text[:200]}); "
+        f"check --api-url, {hint}"
+    )
 
 
 def _pull_state(pull) -> str:
@@ -259,7 +262,14 @@ def _pull_state(pull) -> str:
     return "merged" if pull.merged_at is not None else pull.state
 
 
-_NETWORK_ERRORS = (GithubException, requests.exceptions.RequestException)
+# PyGithub asserts that answers point at the configured host and raises RuntimeError on
+# odd redirects: both mean a wrong --api-url or a proxy in the way, not a bug to trace.
+_NETWORK_ERRORS = (
+    GithubException,
+    requests.exceptions.RequestException,
+    AssertionError,
+    RuntimeError,
+)
 
 
 class Board:
@@ -359,7 +369,7 @@ class Board:
                 # A fork in progress answers 404 or 409 ("Git Repository is empty").
                 if exc.status not in (404, 409):
                     raise self._failure(exc, "waiting for your fork") from None
-            except requests.exceptions.RequestException as exc:
+            except _NETWORK_ERRORS as exc:
                 raise self._failure(exc, "waiting for your fork") from None
             if self._clock() + pause > deadline:
                 raise GithubBoardError(
@@ -502,7 +512,7 @@ class Board:
                 if found:
                     return found
             raise self._failure(exc, "opening the pull request") from None
-        except requests.exceptions.RequestException as exc:
+        except _NETWORK_ERRORS as exc:
             raise self._failure(exc, "opening the pull request") from None
         return self._opened(pull, head, reused=False)
 
