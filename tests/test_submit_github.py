@@ -229,3 +229,21 @@ def test_cli_help_imports_no_github():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "extra", [["--repo", BOARD], ["--web"], ["--dry-run"], ["--public", "--name", "A"]]
+)
+def test_retry_takes_no_new_destination_or_content(project, extra):
+    result = run(project, "submit", "--retry", *extra)
+    assert result.exit_code == 1
+    assert "--retry resends the outbox as it was prepared; drop" in result.output
+
+
+def test_the_landing_hook_is_shown_before_asking(project, github_fake, monkeypatch):
+    line = "You would land around the middle of Linux x86 systems."
+    monkeypatch.setattr(
+        "tinytorch_board.cli.submit.where_you_would_land", lambda project, document: line
+    )
+    result = run(project, "submit", "--yes")
+    assert result.output.index(line) < result.output.index("Opened:")

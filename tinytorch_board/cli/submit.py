@@ -125,6 +125,19 @@ def submit(
 
     project = settings.project()
     if retry:
+        others = {
+            "RESULT": result,
+            "--to": board_dir,
+            "--repo": repo,
+            "--web": web,
+            "--public": public,
+            "--dry-run": dry_run,
+        }
+        used = [option for option, value in others.items() if value]
+        if used:
+            raise click.ClickException(
+                f"--retry resends the outbox as it was prepared; drop {', '.join(used)}"
+            )
         _retry(project, token_option, as_json)
         return
     public_choice = public_fields(public, name, github_user, country, institution)
@@ -141,7 +154,7 @@ def submit(
     if target is None or target.type == "local":
         _submit_local(project, prepared, result_path, target, yes, dry_run, as_json, landing)
     elif target.type == "web":
-        _submit_web(project, prepared, result_path, target, dry_run, as_json)
+        _submit_web(project, prepared, result_path, target, dry_run, as_json, landing)
     else:
         _submit_github(
             project, prepared, result_path, target, token_option, yes, dry_run, as_json, landing
@@ -241,7 +254,7 @@ def _submit_github(
     )
 
 
-def _submit_web(project, prepared, result_path, target, dry_run, as_json):
+def _submit_web(project, prepared, result_path, target, dry_run, as_json, landing):
     from tinytorch_board.local.store import dumps
     from tinytorch_board.publish.deliver import save_for_web
     from tinytorch_board.publish.preview import file_note
@@ -265,6 +278,8 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json):
     click.echo(f"This exact file is proposed as {target.repo}:{prepared.relative_path}:\n")
     click.echo(text)
     click.echo(file_note(prepared.document))
+    if landing:
+        click.echo(landing)
     click.echo(
         "On GitHub, your account will be visible as the author of the pull request "
         "(the file itself carries no identity)."
