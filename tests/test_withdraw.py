@@ -134,3 +134,14 @@ def test_withdraw_from_a_local_board(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (board / "submissions" / sid[:2] / f"{sid}.json").exists()
     assert outbox_records(project)[0]["status"] == "withdrawn"
+
+
+def test_a_local_board_given_as_a_relative_path_is_found_again(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    make_board(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run(project, "submit", "--to", "board", "--yes").exit_code == 0
+    (record,) = outbox_records(project)
+    assert record["target"]["board_dir"] == str((tmp_path / "board").resolve())
+    monkeypatch.chdir(project)
+    assert run(project, "withdraw", record["submission_id"], "--yes").exit_code == 0

@@ -87,7 +87,8 @@ def choose_target(
 
 
 def send_local(outbox_dir: Path, prepared: Prepared, result_file: str, board_dir: Path) -> Path:
-    target = Target("local", board_dir=str(board_dir))
+    # The record keeps the absolute path, so retry and withdraw work from anywhere.
+    target = Target("local", board_dir=str(Path(board_dir).resolve()))
     outbox.save_prepared(outbox_dir, prepared, result_file, target.as_dict())
     return _deliver_local(outbox_dir, prepared.submission_id, prepared.document, board_dir)
 
