@@ -105,6 +105,9 @@ class GithubFake:
         self.unhandled: list[str] = []
         self.injected: list[Injected] = []
         self.fork_delay_polls = 0
+        # GitHub lets a fork reference commits of its network; False models a fork that
+        # only knows its own history (then a branch must start from the fork's own commits).
+        self.forks_see_parent_commits = True
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
@@ -185,6 +188,17 @@ class GithubFake:
         sha = hashlib.sha1(payload.encode()).hexdigest()
         self.commits[sha] = Commit(sha, tree, parents, message, author, committer or author)
         return sha
+
+    def _reachable(self, repo: Repo, sha: str) -> bool:
+        todo, seen = list(repo.branches.values()), set()
+        while todo:
+            current = todo.pop()
+            if current == sha:
+                return True
+            if current not in seen:
+                seen.add(current)
+                todo.extend(self.commits[current].parents)
+        return False
 
     def _network(self, repo: Repo) -> str:
         while repo.fork_of:
@@ -468,6 +482,8 @@ class GithubFake:
         if not isinstance(ref, str) or not ref.startswith("refs/") or ref.count("/") < 2:
             return _validation("Reference name must start with 'refs/' and have two slashes")
         if not isinstance(sha, str) or sha not in self.commits:
+            return _validation("Object does not exist")
+        if not self.forks_see_parent_commits and not self._reachable(repo, sha):
             return _validation("Object does not exist")
         name = ref[len("refs/heads/") :]
         if name in repo.branches:

@@ -409,3 +409,15 @@ def test_answers_pointing_at_another_host_are_one_line(github_fake):
     github_fake.fail("GET", rf"^/repos/{BOARD}$", 200, body=board)
     with pytest.raises(GithubBoardError, match=r"unexpected answer from .* check --api-url"):
         _connect(github_fake).open_pull_request(_change(_prepared()))
+
+
+def test_a_stale_fork_that_cannot_see_the_boards_head_branches_from_its_own(github_fake):
+    first = _change(_prepared())
+    opened = _connect(github_fake, token="MAINTAINER-TOKEN").open_pull_request(first)
+    _connect(github_fake).board.create_fork()  # the student's fork, before the merge
+    github_fake.merge(BOARD, opened.number)  # the board moves on
+    github_fake.forks_see_parent_commits = False
+    second = _change(_prepared())
+    result = _connect(github_fake).open_pull_request(second)
+    assert result.state == "open" and result.head == f"adalace7:{second.branch}"
+    assert github_fake.file_on("adalace7/board", second.branch, first.path) is None

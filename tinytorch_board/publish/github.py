@@ -397,7 +397,13 @@ class Board:
                 head_repo.create_git_ref(f"refs/heads/{branch}", base_sha)
                 return branch
             except GithubException as exc:
-                if exc.status != 422 or "already exists" not in _github_message(exc).lower():
+                message = _github_message(exc).lower()
+                if exc.status == 422 and "object does not exist" in message:
+                    # The fork cannot see the board's newest commit: start from its own branch.
+                    base_sha = head_repo.get_branch(head_repo.default_branch).commit.sha
+                    head_repo.create_git_ref(f"refs/heads/{branch}", base_sha)
+                    return branch
+                if exc.status != 422 or "already exists" not in message:
                     raise
             existing = self._file_on(head_repo, change.path, branch)
             if change.content is None or existing is None:
