@@ -109,3 +109,17 @@ def test_web_needs_a_repository(tmp_path):
     result = run(make_project(tmp_path), "submit", "--web")
     assert result.exit_code == 1
     assert "--web needs a board repository: pass --repo OWNER/NAME" in result.output
+
+
+def test_submit_web_says_when_the_link_is_too_long_and_falls_back(tmp_path, monkeypatch):
+    monkeypatch.setattr("tinytorch_board.publish.weblink.MAX_URL_CHARS", 500)
+    project = make_project(tmp_path, repo=BOARD)
+    result = run(project, "submit", "--web")
+    assert result.exit_code == 0, result.output
+    assert "more than the 500 browsers and GitHub accept" in result.output
+    assert (
+        "open https://github.com/board-org/board/issues/new?template=submission.yml"
+        in result.output
+    )
+    assert "/new/main/" not in result.output
+    assert outbox_records(project)[0]["target"]["type"] == "web"

@@ -256,12 +256,12 @@ def _submit_github(
 
 def _submit_web(project, prepared, result_path, target, dry_run, as_json, landing):
     from tinytorch_board.local.store import dumps
+    from tinytorch_board.publish import weblink
     from tinytorch_board.publish.deliver import save_for_web
     from tinytorch_board.publish.preview import file_note
-    from tinytorch_board.publish.weblink import MAX_URL_CHARS, submission_route
 
     text = dumps(prepared.document)
-    route = submission_route(target.repo, prepared.relative_path, text, target.api_url)
+    route = weblink.submission_route(target.repo, prepared.relative_path, text, target.api_url)
     if not dry_run:
         save_for_web(project.outbox_dir, prepared, str(result_path), target)
     if as_json:
@@ -293,7 +293,7 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json, landin
     else:
         click.echo(
             f"\nThe prefilled link would be {route.url_chars} characters, more than the "
-            f"{MAX_URL_CHARS} browsers and GitHub accept. Instead:\n"
+            f"{weblink.MAX_URL_CHARS} browsers and GitHub accept. Instead:\n"
             f"  1. open {route.fallback_url}\n"
             "  2. paste the file above into the form and submit it;\n"
             "  the board's automation checks it and opens the pull request for you."

@@ -64,10 +64,10 @@ class WebRoute:
 
 
 def submission_route(
-    repo: str, path: str, content: str, api_url: str, limit: int = MAX_URL_CHARS
+    repo: str, path: str, content: str, api_url: str, limit: int | None = None
 ) -> WebRoute:
     url = new_file_url(repo, path, content, api_url)
-    too_long = len(url) > limit
+    too_long = len(url) > (MAX_URL_CHARS if limit is None else limit)
     return WebRoute(
         url=None if too_long else url,
         url_chars=len(url),
