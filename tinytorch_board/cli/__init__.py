@@ -20,6 +20,7 @@ from tinytorch_board.errors import BoardError
 COMMANDS = {
     "benchmark": "tinytorch_board.cli.benchmark:benchmark",
     "submit": "tinytorch_board.cli.submit:submit",
+    "withdraw": "tinytorch_board.cli.withdraw:withdraw",
     "validate": "tinytorch_board.cli.board:validate",
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",

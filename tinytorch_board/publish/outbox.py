@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +22,14 @@ def record_path(outbox_dir: Path, submission_id: str) -> Path:
     return outbox_dir / f"{submission_id}.json"
 
 
-def save_prepared(outbox_dir: Path, prepared: Prepared, result_file: str | None) -> dict:
+def save_prepared(
+    outbox_dir: Path, prepared: Prepared, result_file: str | None, target: dict | None = None
+) -> dict:
+    """Keep a submission (and its withdrawal secret) before anything is sent.
+
+    `target` says where it is going: {"type": "local", "board_dir": ...},
+    {"type": "github", "repo": ..., "api_url": ...} or {"type": "web", ...}; --retry uses it.
+    """
     record = {
         "record_version": RECORD_VERSION,
         "submission_id": prepared.submission_id,
@@ -30,6 +38,7 @@ def save_prepared(outbox_dir: Path, prepared: Prepared, result_file: str | None)
         "result_file": result_file,
         "status": "prepared",
         "destination": None,
+        "target": target,
         "history": [{"at": _now(), "status": "prepared"}],
     }
     write_json(record_path(outbox_dir, prepared.submission_id), record)
@@ -43,6 +52,9 @@ def update_status(outbox_dir: Path, submission_id: str, status: str, **details: 
     path = record_path(outbox_dir, submission_id)
     record = load_record(path)
     record["status"] = status
+    if status != "failed":
+        record.pop("reason", None)  # the last failure is kept in the history
+        record.pop("failed_step", None)
     record.update(details)
     record["history"].append({"at": _now(), "status": status, **details})
     write_json(path, record)
@@ -60,10 +72,45 @@ def load_record(path: Path) -> dict:
 
 
 def find_record(outbox_dir: Path, submission_id: str) -> dict:
+    """The record for an id, or for a unique prefix of at least 6 characters."""
+    submission_id = submission_id.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{6,32}", submission_id):
+        raise BoardError(
+            f"{submission_id!r} is not a submission id (32 hex, or its first 6 or more)"
+        )
     path = record_path(outbox_dir, submission_id)
-    if not path.exists():
-        raise BoardError(f"no submission {submission_id} in {outbox_dir}")
-    return load_record(path)
+    if path.exists():
+        return load_record(path)
+    matches = sorted(outbox_dir.glob(f"{submission_id}*.json")) if outbox_dir.is_dir() else []
+    if len(matches) == 1:
+        return load_record(matches[0])
+    if len(matches) > 1:
+        raise BoardError(f"{submission_id} matches {len(matches)} submissions; give more of the id")
+    raise BoardError(
+        f"no submission {submission_id} in {outbox_dir}; only submissions sent from this "
+        "project can be withdrawn from here"
+    )
+
+
+def mark_failed(outbox_dir: Path, submission_id: str, reason: str, step: str | None) -> dict:
+    """Record why sending failed; the record stays in the outbox for --retry."""
+    return update_status(outbox_dir, submission_id, "failed", reason=reason, failed_step=step)
+
+
+def to_retry(records: list[dict]) -> list[dict]:
+    """Records to resend: failed ones, and prepared ones whose sending was interrupted.
+
+    A record prepared for the no-token web route is not resent: only the student knows
+    whether they proposed it in the browser.
+    """
+    out = []
+    for record in records:
+        target = record.get("target") if isinstance(record.get("target"), dict) else {}
+        if target.get("type") not in ("github", "local"):
+            continue
+        if record.get("status") in ("failed", "prepared"):
+            out.append(record)
+    return out
 
 
 def list_records(outbox_dir: Path) -> tuple[list[dict], list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
@@ -10,7 +11,8 @@ from tinytorch_board.local.project import Project
 from tinytorch_board.local.results import load_result, newest_result
 from tinytorch_board.local.store import read_json
 from tinytorch_board.submission.builder import Prepared, PublicFields, build_submission
-from tinytorch_board.submission.validator import check_document
+from tinytorch_board.submission.countries import ISO_3166_ALPHA2
+from tinytorch_board.submission.validator import check_document, text_problem
 
 
 def prepare_from_project(
@@ -39,3 +41,53 @@ def prepare_from_project(
         details = "; ".join(f"{p.path}: {p.message}" for p in problems[:3])
         raise BoardError(f"{result_path} cannot be submitted: {details}")
     return prepared, result_path, warnings
+
+
+GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+TEXT_LIMITS = {"display_name": ("--name", 40), "institution": ("--institution", 80)}
+
+
+def public_fields(
+    public: bool,
+    name: str | None = None,
+    github: str | None = None,
+    country: str | None = None,
+    institution: str | None = None,
+) -> PublicFields | None:
+    """The public fields exactly as typed (checked), or None for an anonymous submission."""
+    given = {"--name": name, "--github": github, "--country": country, "--institution": institution}
+    typed = [option for option, value in given.items() if value is not None]
+    if not public:
+        if typed:
+            raise BoardError(
+                f"{', '.join(typed)} only apply with --public; add --public to show them "
+                "(without it the submission stays anonymous)"
+            )
+        return None
+    if not typed:
+        raise BoardError(
+            "--public needs at least one of --name, --github, --country, --institution"
+        )
+    for field, value in (("display_name", name), ("institution", institution)):
+        if value is None:
+            continue
+        option, limit = TEXT_LIMITS[field]
+        if not value or len(value) > limit:
+            raise BoardError(f"{option} must be 1 to {limit} characters (got {len(value)})")
+        problem = text_problem(value)
+        if problem:
+            raise BoardError(f"{option} {problem}; type it again without that")
+    if github is not None:
+        github = github.removeprefix("@")
+        if not GITHUB_LOGIN.match(github):
+            raise BoardError(
+                f"--github {github!r} is not a GitHub user name (letters, digits and single "
+                "hyphens, at most 39)"
+            )
+    if country is not None:
+        country = country.strip().upper()
+        if country not in ISO_3166_ALPHA2:
+            raise BoardError(
+                f"--country {country!r} is not an ISO 3166-1 alpha-2 code (for example DE, IN, US)"
+            )
+    return PublicFields(display_name=name, github=github, country=country, institution=institution)
