@@ -24,6 +24,7 @@ COMMANDS = {
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",
     "demo-data": "tinytorch_board.cli.board:demo_data",
+    "ci": "tinytorch_board.cli.ci:ci",
 }
 
 
