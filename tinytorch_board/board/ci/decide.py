@@ -30,7 +30,9 @@ SUBMISSIONS_DIR = "submissions/"
 MAX_FINDINGS = 50
 # The issue form's textarea label; the intake reads the section under this heading.
 INTAKE_HEADING = "Submission JSON"
-WITHDRAW_KEY_RE = re.compile(r"^\s*withdraw-key:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+WITHDRAW_KEY_RE = re.compile(
+    r"^[ \t]*withdraw-key:[ \t]*(\S+)[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
 SECRET_RE = re.compile(r"[0-9a-f]{64}")
 
 
