@@ -246,3 +246,99 @@ def test_a_submission_passes_quietly_through_the_withdrawal_check(tmp_path: Path
     check, merge = scenario.run_workflow("withdraw.yml", "verify")
     assert check.failed is None and merge is None
     assert scenario.posted_comments() == []
+
+
+def test_intake_opens_a_pull_request_and_closes_the_issue(tmp_path: Path) -> None:
+    import json
+
+    repo = BoardRepo(tmp_path / "board")
+    doc = repo.new_doc()
+    body = (
+        "### Submission JSON\n\n```json\n"
+        + json.dumps(doc)
+        + "\n```\n\n### Privacy\n\n- [X] I understand\n"
+    )
+    wf = workflow("intake.yml")
+    context = {
+        "github": {
+            "token": "ghs_faketoken",
+            "repository": REPO,
+            "event": {
+                "issue": {"number": 3, "state": "open", "body": body},
+                "repository": {"default_branch": "main"},
+            },
+        }
+    }
+    assert evaluate(wf["jobs"]["check"]["if"], context)
+    check = JobRun(wf, "check", context, repo.path, tmp_path)
+    outputs = check.run()
+    assert outputs["ok"] == "true"
+    path, branch = submission_path(doc), f"submission/{doc['submission_id']}"
+    answers = {
+        f"GET repos/{REPO}/git/ref/heads/main": {"object": {"sha": repo.main}},
+        f"POST repos/{REPO}/git/refs": {"ref": f"refs/heads/{branch}"},
+        f"PUT repos/{REPO}/contents/{path}": {"content": {"path": path}},
+        f"GET repos/{REPO}/pulls": [],
+        f"POST repos/{REPO}/pulls": {"number": 12},
+        f"POST repos/{REPO}/issues/3/comments": {"id": 1},
+        f"PATCH repos/{REPO}/issues/3": {"state": "closed"},
+    }
+    (tmp_path / "gh").mkdir(exist_ok=True)
+    (tmp_path / "gh" / "answers.json").write_text(json.dumps(answers))
+    open_context = {**context, "needs": {"check": {"outputs": outputs}}}
+    assert evaluate(wf["jobs"]["open-pr"]["if"], open_context)
+    JobRun(wf, "open-pr", open_context, tmp_path, tmp_path).run(skip_uses=False)
+
+    requests = {(r["method"], r["endpoint"].split("?")[0]): r for r in gh_requests(tmp_path)}
+    created = requests[("POST", f"repos/{REPO}/git/refs")]["fields"]
+    assert created == {"ref": f"refs/heads/{branch}", "sha": repo.main}
+    commit = requests[("PUT", f"repos/{REPO}/contents/{path}")]["fields"]
+    import base64
+
+    from tinytorch_board.local.store import dumps
+
+    assert base64.b64decode(commit["content"]).decode() == dumps(doc)
+    assert commit["branch"] == branch
+    assert requests[("POST", f"repos/{REPO}/pulls")]["fields"]["head"] == branch
+    assert [
+        "workflow",
+        "run",
+        "validate-submission.yml",
+        "--repo",
+        REPO,
+        "--ref",
+        "main",
+        "-f",
+        "pr_number=12",
+    ] in gh_calls(tmp_path)
+    reply = requests[("POST", f"repos/{REPO}/issues/3/comments")]["fields"]["body"]
+    assert reply.startswith("<!-- tinytorch-board:intake -->\n### ✅ Thank you!")
+    assert f"https://github.com/{REPO}/pull/12" in reply and f"`{path}`" in reply
+    assert requests[("PATCH", f"repos/{REPO}/issues/3")]["fields"]["state"] == "closed"
+
+
+def test_intake_comments_the_errors_and_leaves_the_issue_open(tmp_path: Path) -> None:
+    import json
+
+    repo = BoardRepo(tmp_path / "board")
+    body = '### Submission JSON\n\n```json\n{"schema_version": 1}\n```\n'
+    wf = workflow("intake.yml")
+    context = {
+        "github": {
+            "token": "t",
+            "repository": REPO,
+            "event": {"issue": {"number": 4, "state": "open", "body": body}},
+        }
+    }
+    (tmp_path / "gh").mkdir()
+    answers = {
+        f"GET repos/{REPO}/issues/4/comments": [],
+        f"POST repos/{REPO}/issues/4/comments": {"id": 1},
+    }
+    (tmp_path / "gh" / "answers.json").write_text(json.dumps(answers))
+    outputs = JobRun(wf, "check", context, repo.path, tmp_path).run()
+    assert outputs["ok"] == "false" and outputs["content"] == ""
+    (posted,) = [r for r in gh_requests(tmp_path) if r["method"] == "POST"]
+    assert "### ❌ This submission could not be accepted" in posted["fields"]["body"]
+    assert "submission_id' is required" in posted["fields"]["body"]
+    assert not evaluate(wf["jobs"]["open-pr"]["if"], {"needs": {"check": {"outputs": outputs}}})

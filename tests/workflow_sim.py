@@ -55,12 +55,15 @@ if key not in answers:
     print(f"gh: HTTP 404: Not Found ({key})", file=sys.stderr)
     sys.exit(1)
 answer = answers[key]
-if jq:
-    for part in jq.strip(".").split("."):
-        answer = answer[part]
 if "--silent" in args:
     sys.exit(0)
-print(answer if isinstance(answer, str) else json.dumps(answer))
+if jq:  # gh filters with jq's language and prints raw strings, as `jq -r` does
+    import subprocess
+    done = subprocess.run(["jq", "-r", jq], input=json.dumps(answer), capture_output=True,
+                          text=True, check=True)
+    sys.stdout.write(done.stdout)
+    sys.exit(0)
+print(json.dumps(answer))
 '''
 
 
