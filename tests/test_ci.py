@@ -7,6 +7,7 @@ import os
 import re
 from pathlib import Path
 
+import click
 import pytest
 from ci_helpers import BoardRepo, submission_path
 from click.testing import CliRunner
@@ -678,3 +679,27 @@ def test_shipped_board_yaml_has_safe_defaults() -> None:
     automation = load_config(Path(__file__).resolve().parents[1]).automation
     assert automation.max_files_per_pr == 1
     assert automation.max_files_for("anyone") == 1
+
+
+def test_a_malformed_distribution_does_not_stop_the_comment(
+    repo: BoardRepo, tmp_path: Path
+) -> None:
+    head = open_pr(repo, lambda r: r.add_doc(r.new_doc()))
+    _, report = check_pr(repo, head)
+    bad = tmp_path / "distribution.json"
+    bad.write_text('{"distribution_version": 1, "groups": {"baseline/1/numpy": {}}}')
+    comment = render(tmp_path, report, "--distribution", str(bad))
+    assert "could not be read" in comment and "### ✅" in comment
+
+
+def test_every_ci_command_has_help_and_is_in_the_readme() -> None:
+    from tinytorch_board.cli.ci import ci
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "docs/maintainers.md" in readme
+    for name, command in ci.commands.items():
+        assert command.help, name
+        assert f"`ci {name}" in readme, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.name}"

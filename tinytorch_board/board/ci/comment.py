@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from tinytorch_board.board.distribution import check_distribution, place
+from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
+from tinytorch_board.errors import DataFileError
 
 MARKERS = {
     "validate": "<!-- tinytorch-board:validate -->",
@@ -121,7 +123,10 @@ def placements(submissions: list[dict], distribution: dict | None) -> list[str]:
     """Where each valid submission lands in the published distribution, one line each."""
     if distribution is None:
         return ["The board has no published distribution yet, so there is nothing to compare."]
-    doc = check_distribution(distribution, "api/distribution.json")
+    try:
+        doc = check_distribution(distribution, "api/distribution.json")
+    except DataFileError as exc:
+        return [f"The published distribution could not be read ({exc.detail})."]
     out = []
     for s in submissions:
         placement = place(
@@ -152,7 +157,8 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
             lines.append(
                 f"| `{s['submission_id'][:12]}` | {s['kind']} {s['suite_version']} "
                 f"{s['backend']} | **{s['score']:.1f}** | {clean(s['system_type'])} | "
-                f"{s['modules_completed']}/20 modules, {s['milestones_completed']}/6 milestones |"
+                f"{s['modules_completed']}/{MODULE_COUNT} modules, "
+                f"{s['milestones_completed']}/{MILESTONE_COUNT} milestones |"
             )
         lines += ["", "**Where it lands**", ""]
         lines += [f"- {line}" for line in placements(report["submissions"], distribution)]
