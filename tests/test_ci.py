@@ -703,3 +703,20 @@ def test_every_ci_command_has_help_and_is_in_the_readme() -> None:
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.name}"
+
+
+def test_hostile_file_names_stay_inside_the_comment_code_block(
+    repo: BoardRepo, tmp_path: Path
+) -> None:
+    name = "submissions/ab/````\n@everyone [x](evil.example) \u202e.json"
+    head = open_pr(repo, lambda r: r.write(name, "{}"))
+    status, report = check_pr(repo, head)
+    assert status == 1 and codes(report) == {"bad-path"}
+    assert report["files"][0]["path"] == name  # git's -z output keeps the name intact
+    comment = render(tmp_path, report)
+    fence = re.search(r"^(`{3,})text$", comment, re.MULTILINE).group(1)
+    assert len(fence) == 5
+    inside = comment.split(fence + "text\n", 1)[1].split("\n" + fence + "\n", 1)[0]
+    assert "@everyone" in inside and "\\u202e" in inside
+    outside_block = comment.replace(inside, "")
+    assert "@everyone" not in outside_block and "evil.example" not in outside_block
