@@ -26,6 +26,7 @@ gh api --paginate "repos/$REPO/pulls/$PR_NUMBER/files?per_page=100" > "$dir/file
 # Objects only: fetched into .git, never checked out. The token is passed for
 # this one command (private boards) and is not stored in the checkout.
 basic=$(printf 'x-access-token:%s' "$GH_TOKEN" | base64 -w0)
+echo "::add-mask::$basic"
 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraheader \
   GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $basic" \
   git fetch --quiet --no-tags --depth=1 origin "$merge_base" "$head"
