@@ -720,3 +720,9 @@ def test_hostile_file_names_stay_inside_the_comment_code_block(
     assert "@everyone" in inside and "\\u202e" in inside
     outside_block = comment.replace(inside, "")
     assert "@everyone" not in outside_block and "evil.example" not in outside_block
+
+
+def test_intake_accepts_json_pasted_with_its_own_fence(repo: BoardRepo, tmp_path: Path) -> None:
+    doc = repo.new_doc()
+    status, report, _ = intake(repo, form_body("```json\n" + dumps(doc) + "```"), tmp_path)
+    assert status == 0, report["findings"]

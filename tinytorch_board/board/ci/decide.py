@@ -348,19 +348,27 @@ def issue_section(body: str, heading: str = INTAKE_HEADING) -> str | None:
     rest = lines[start + 1 :]
     end = next((i for i, line in enumerate(rest) if line.startswith("### ")), len(rest))
     section = rest[:end]
-    opening = next((i for i, line in enumerate(section) if line.strip()), None)
+    # The form's `render: json` adds one fence; a student may paste a fenced block too.
+    for _ in range(2):
+        section = _unfence(section)
+    return "\n".join(section).strip()
+
+
+def _unfence(lines: list[str]) -> list[str]:
+    """The inside of a fenced block starting at the first non-blank line, else the lines."""
+    opening = next((i for i, line in enumerate(lines) if line.strip()), None)
     if opening is None:
-        return ""
-    fence = re.match(r"^\s*(`{3,}|~{3,})", section[opening])
+        return []
+    fence = re.match(r"^\s*(`{3,}|~{3,})", lines[opening])
     if fence is None:
-        return "\n".join(section).strip()
+        return lines
     marker = fence.group(1)
     inner = []
-    for line in section[opening + 1 :]:
+    for line in lines[opening + 1 :]:
         if line.strip() == marker:
             break
         inner.append(line)
-    return "\n".join(inner).strip()
+    return inner
 
 
 def intake_issue(body: str, exists: Callable[[str], bool], now: datetime | None = None) -> Intake:
