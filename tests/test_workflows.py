@@ -299,10 +299,14 @@ def run_step(step: dict, env: dict, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+needs_jq = pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+
+
 def intake_body(pasted: str) -> str:
     return f"### {INTAKE_HEADING}\n\n```json\n{pasted}\n```\n\n### Privacy\n\n- [X] yes\n"
 
 
+@needs_jq
 def test_intake_step_with_a_hostile_body_runs_nothing(tmp_path: Path) -> None:
     repo = BoardRepo(tmp_path / "board")
     step = step_named(load("intake.yml"), "Validate the pasted submission")
@@ -316,6 +320,7 @@ def test_intake_step_with_a_hostile_body_runs_nothing(tmp_path: Path) -> None:
     assert "content" not in outputs(env)
 
 
+@needs_jq
 def test_intake_step_with_a_valid_body_outputs_the_file(tmp_path: Path) -> None:
     import base64
 
@@ -331,6 +336,7 @@ def test_intake_step_with_a_valid_body_outputs_the_file(tmp_path: Path) -> None:
     assert base64.b64decode(out["content"]).decode() == dumps(doc)
 
 
+@needs_jq
 @pytest.mark.parametrize(("valid", "expected"), [(True, "true"), (False, "false")])
 def test_validate_check_step_on_a_real_pull_request(
     tmp_path: Path, valid: bool, expected: str
