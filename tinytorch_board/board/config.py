@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +23,8 @@ class BoardConfig:
     """Path the site is served under ("" for relative links)."""
     k_anonymity: int = 5
     """Smallest group shown by its own name; smaller groups become "Other"."""
+    automation: AutomationConfig = field(default_factory=lambda: AutomationConfig())
+    """What the repository's workflows may do on their own (see parse_automation)."""
 
 
 def _known_keys() -> set[str]:
@@ -48,7 +51,13 @@ def parse_config(data: object, source: str) -> BoardConfig:
     base_path = data.get("base_path", "") or ""
     if not isinstance(title, str) or not isinstance(base_path, str):
         raise ConfigError(f"{source}: title and base_path must be text")
-    return BoardConfig(version=version, title=title, base_path=base_path, k_anonymity=k)
+    return BoardConfig(
+        version=version,
+        title=title,
+        base_path=base_path,
+        k_anonymity=k,
+        automation=parse_automation(data.get("automation"), source),
+    )
 
 
 def load_config(board_dir: Path) -> BoardConfig:
@@ -71,3 +80,60 @@ def default_board_yaml() -> str:
     if repo_copy.is_file():
         return repo_copy.read_text(encoding="utf-8")
     return resources.files("tinytorch_board").joinpath("_board.yaml").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class AutomationConfig:
+    """The `automation:` section: what the board's workflows decide without a maintainer."""
+
+    auto_merge: bool = True
+    """Merge a submission pull request as soon as it validates."""
+    auto_merge_withdrawals: bool = True
+    """Merge a withdrawal pull request as soon as its secret verifies."""
+    max_files_per_pr: int = 1
+    """Submission files one pull request may add."""
+    max_files_per_pr_batch: int = 1
+    """Files a pull request from one of `batch_authors` may add (a classroom batch)."""
+    batch_authors: tuple[str, ...] = ()
+    """GitHub logins (e.g. instructors) allowed to open batch pull requests."""
+
+    def max_files_for(self, author: str | None) -> int:
+        """How many files a pull request by `author` may add."""
+        batch = author is not None and author.lower() in {a.lower() for a in self.batch_authors}
+        return max(self.max_files_per_pr, self.max_files_per_pr_batch if batch else 0)
+
+
+def parse_automation(data: object, source: str) -> AutomationConfig:
+    """Check the `automation:` section strictly; defaults when absent."""
+    if data is None:
+        return AutomationConfig()
+    where = f"{source}: automation"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    known = {f.name for f in fields(AutomationConfig)}
+    unknown = sorted(set(map(str, data)) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s): {', '.join(unknown)}")
+    values: dict = {}
+    for name in ("auto_merge", "auto_merge_withdrawals"):
+        if name in data:
+            if not isinstance(data[name], bool):
+                raise ConfigError(f"{where}.{name} must be true or false")
+            values[name] = data[name]
+    for name in ("max_files_per_pr", "max_files_per_pr_batch"):
+        if name in data:
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+                raise ConfigError(f"{where}.{name} must be a whole number from 1 to 1000")
+            values[name] = value
+    if "batch_authors" in data:
+        authors = data["batch_authors"] or []
+        if not isinstance(authors, list) or not all(
+            isinstance(a, str) and _GITHUB_LOGIN.fullmatch(a) for a in authors
+        ):
+            raise ConfigError(f"{where}.batch_authors must be a list of GitHub logins")
+        values["batch_authors"] = tuple(authors)
+    return AutomationConfig(**values)
+
+
+_GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")

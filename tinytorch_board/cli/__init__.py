@@ -28,6 +28,7 @@ COMMANDS = {
     "community": "tinytorch_board.cli.community:community",
     "config": "tinytorch_board.cli.config:config",
     "export": "tinytorch_board.cli.export:export",
+    "ci": "tinytorch_board.cli.ci:ci",
 }
 
 

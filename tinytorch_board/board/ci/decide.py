@@ -1,0 +1,403 @@
+"""The decisions: may this pull request merge, is this withdrawal genuine, is this issue a
+valid submission. Pure functions of changed files, blob readers and text."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from tinytorch_board.board.ci.changes import (
+    EXECUTABLE_FILE,
+    REGULAR_FILE,
+    SUBMISSION_PATH_RE,
+    SUBMODULE,
+    SYMLINK,
+    BlobReader,
+    ChangedFile,
+)
+from tinytorch_board.board.config import AutomationConfig
+from tinytorch_board.local.store import dumps
+from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission.builder import withdraw_key_hash
+from tinytorch_board.submission.validator import check_bytes, parse
+
+REPORT_VERSION = 1
+SUBMISSIONS_DIR = "submissions/"
+MAX_FINDINGS = 50
+# The issue form's textarea label; the intake reads the section under this heading.
+INTAKE_HEADING = "Submission JSON"
+WITHDRAW_KEY_RE = re.compile(
+    r"^[ \t]*withdraw-key:[ \t]*(\S+)[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+SECRET_RE = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason to refuse: a stable code (for the how-to-fix hint), a path, a message."""
+
+    code: str
+    path: str | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A validated submission, with what the success comment needs to place it."""
+
+    path: str
+    submission_id: str
+    kind: str
+    suite_version: int
+    backend: str
+    score: float
+    system_type: str
+    modules_completed: int
+    milestones_completed: int
+
+    @classmethod
+    def of(cls, path: str, doc: dict) -> Landing:
+        bench = doc["benchmark"]
+        return cls(
+            path=path,
+            submission_id=doc["submission_id"],
+            kind=bench["kind"],
+            suite_version=bench["suite_version"],
+            backend=bench["backend"],
+            score=bench["score"],
+            system_type=doc["system"]["system_type"],
+            modules_completed=doc["progress"]["modules_completed"],
+            milestones_completed=len(doc["progress"]["milestones_completed"]),
+        )
+
+
+@dataclass
+class PrCheck:
+    """The verdict on a pull request's changes."""
+
+    kind: str  # "submission" | "withdrawal" | "other"
+    max_files: int
+    files: list[ChangedFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    submissions: list[Landing] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "submission" and not self.findings and bool(self.submissions)
+
+    def as_dict(self, **extra: object) -> dict:
+        return {
+            "report": "pull-request",
+            "report_version": REPORT_VERSION,
+            "kind": self.kind,
+            "ok": self.ok,
+            "max_files": self.max_files,
+            "files": [f.as_dict() for f in self.files],
+            "findings": [f.as_dict() for f in self.findings[:MAX_FINDINGS]],
+            "findings_total": len(self.findings),
+            "submissions": [s.__dict__ for s in self.submissions],
+            **extra,
+        }
+
+
+def _under_submissions(path: str) -> bool:
+    return path.startswith(SUBMISSIONS_DIR)
+
+
+def classify(files: list[ChangedFile]) -> str:
+    """ "other" touches nothing under submissions/; "withdrawal" only deletes there."""
+    touched = [p for f in files for p in f.touched()]
+    if not any(_under_submissions(p) for p in touched):
+        return "other"
+    if all(f.status == "removed" and _under_submissions(f.path) for f in files):
+        return "withdrawal"
+    return "submission"
+
+
+def _mode_finding(f: ChangedFile) -> Finding | None:
+    if f.mode is None or f.mode == REGULAR_FILE:
+        return None
+    if f.mode == SYMLINK:
+        return Finding("symlink", f.path, "is a symbolic link, not a file")
+    if f.mode == SUBMODULE:
+        return Finding("file-mode", f.path, "is a submodule, not a file")
+    if f.mode == EXECUTABLE_FILE:
+        return Finding("file-mode", f.path, "is marked executable (mode 100755)")
+    return Finding("file-mode", f.path, f"has git mode {f.mode}, not a plain file (100644)")
+
+
+def _status_finding(f: ChangedFile) -> Finding:
+    if f.status == "modified":
+        return Finding("modified", f.path, "edits a published submission")
+    if f.status == "removed":
+        return Finding("removed", f.path, "deletes a submission")
+    if f.status == "renamed":
+        return Finding("renamed", f.path, f"moves {f.old_path!r} here")
+    return Finding("changed", f.path, f"is {f.status}, not added")
+
+
+def _path_finding(path: str) -> Finding | None:
+    if not _under_submissions(path):
+        return Finding("outside", path, "is outside submissions/")
+    match = SUBMISSION_PATH_RE.fullmatch(path)
+    if match is None:
+        return Finding("bad-path", path, "is not named submissions/<2 hex>/<32 hex>.json")
+    shard, sid = match.groups()
+    if shard != sid[:2]:
+        return Finding(
+            "wrong-shard", path, f"is in shard '{shard}' but belongs in 'submissions/{sid[:2]}/'"
+        )
+    return None
+
+
+def check_pr(
+    files: list[ChangedFile],
+    read_blob: BlobReader | None,
+    automation: AutomationConfig,
+    author: str | None = None,
+    now: datetime | None = None,
+) -> PrCheck:
+    """May this pull request merge as a submission? Every rule, then every file's content."""
+    max_files = automation.max_files_for(author)
+    check = PrCheck(kind=classify(files), max_files=max_files, files=list(files))
+    if not files:
+        check.findings.append(Finding("empty", None, "changes no files"))
+        return check
+    if check.kind == "other":
+        check.findings.append(Finding("outside", None, "changes nothing under submissions/"))
+        return check
+    if check.kind == "withdrawal":
+        check.findings.append(
+            Finding("withdrawal", None, "only deletes submissions (a withdrawal, not a submission)")
+        )
+        return check
+
+    candidates = []
+    for f in files:
+        problems = [_path_finding(f.path)]
+        if f.status != "added":
+            problems.append(_status_finding(f))
+        problems.append(_mode_finding(f))
+        if f.size is not None and f.size > MAX_FILE_BYTES:
+            problems.append(
+                Finding(
+                    "too-large", f.path, f"is {f.size} bytes; the limit is {MAX_FILE_BYTES} bytes"
+                )
+            )
+        problems = [p for p in problems if p is not None]
+        check.findings.extend(problems)
+        if not problems and f.status == "added":
+            candidates.append(f)
+
+    added = [f for f in files if f.status == "added" and _under_submissions(f.path)]
+    if len(added) > max_files:
+        limit = "one file" if max_files == 1 else f"{max_files} files"
+        check.findings.append(
+            Finding(
+                "too-many", None, f"adds {len(added)} files; a pull request may add at most {limit}"
+            )
+        )
+
+    for f in candidates:
+        if read_blob is None or f.blob is None:
+            check.findings.append(Finding("unread", f.path, "content was not available to check"))
+            continue
+        raw = read_blob(f.blob, MAX_FILE_BYTES + 1)
+        checked = check_bytes(raw, f.path, name=f.path, now=now)
+        if checked.ok:
+            check.submissions.append(Landing.of(f.path, checked.document))
+        for problem in checked.problems:
+            code = "invalid-json" if checked.document is None else "invalid"
+            check.findings.append(Finding(code, f.path, f"{problem.path}: {problem.message}"))
+    return check
+
+
+@dataclass
+class WithdrawalCheck:
+    """The verdict on a withdrawal pull request."""
+
+    applies: bool
+    path: str | None = None
+    submission_id: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.applies and self.submission_id is not None and not self.findings
+
+    def as_dict(self, **extra: object) -> dict:
+        return {
+            "report": "withdrawal",
+            "report_version": REPORT_VERSION,
+            "applies": self.applies,
+            "ok": self.ok,
+            "path": self.path,
+            "submission_id": self.submission_id,
+            "findings": [f.as_dict() for f in self.findings[:MAX_FINDINGS]],
+            "findings_total": len(self.findings),
+            **extra,
+        }
+
+
+def withdraw_keys(body: str) -> list[str]:
+    """Every `withdraw-key: ...` value in a pull request body, in order, without repeats."""
+    seen: list[str] = []
+    for match in WITHDRAW_KEY_RE.finditer(body.replace("\r\n", "\n")):
+        value = match.group(1).strip("`").lower()
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def verify_withdrawal(
+    files: list[ChangedFile], read_old: Callable[[ChangedFile], bytes | None], body: str
+) -> WithdrawalCheck:
+    """Exactly one submission deleted, nothing else, and the body's secret hashes to its key."""
+    if not files or classify(files) != "withdrawal":
+        return WithdrawalCheck(applies=False)
+    check = WithdrawalCheck(applies=True)
+    if len(files) != 1:
+        check.findings.append(
+            Finding("too-many", None, f"deletes {len(files)} files; withdraw one per pull request")
+        )
+        return check
+    (f,) = files
+    check.path = f.path
+    bad_path = _path_finding(f.path)
+    if bad_path is not None:
+        check.findings.append(bad_path)
+        return check
+    if f.old_mode not in (None, REGULAR_FILE):
+        check.findings.append(Finding("file-mode", f.path, "is not a plain submission file"))
+        return check
+    raw = read_old(f)
+    doc, problems = parse(raw, f.path) if raw is not None else (None, [])
+    stored = doc.get("withdraw_key_sha256") if doc else None
+    if not isinstance(stored, str) or not SECRET_RE.fullmatch(stored):
+        check.findings.append(
+            Finding("no-stored-key", f.path, "the published file has no withdraw key to check")
+        )
+        return check
+    keys = withdraw_keys(body)
+    if not keys:
+        check.findings.append(
+            Finding("no-key", None, "the description has no line `withdraw-key: <64 hex>`")
+        )
+        return check
+    if len(keys) > 1:
+        check.findings.append(Finding("no-key", None, "the description has several withdraw keys"))
+        return check
+    secret = keys[0]
+    if not SECRET_RE.fullmatch(secret):
+        check.findings.append(Finding("no-key", None, "the withdraw-key is not 64 hex characters"))
+        return check
+    if not hmac.compare_digest(withdraw_key_hash(secret), stored):
+        check.findings.append(
+            Finding("wrong-key", f.path, "the withdraw-key does not match this submission")
+        )
+        return check
+    check.submission_id = PurePosixPath(f.path).stem
+    return check
+
+
+@dataclass
+class Intake:
+    """The verdict on a submission pasted into the issue form."""
+
+    applies: bool
+    submission_id: str | None = None
+    path: str | None = None
+    content: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    submission: Landing | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.applies and self.content is not None and not self.findings
+
+    def as_dict(self, **extra: object) -> dict:
+        return {
+            "report": "intake",
+            "report_version": REPORT_VERSION,
+            "applies": self.applies,
+            "ok": self.ok,
+            "submission_id": self.submission_id,
+            "path": self.path,
+            "branch": f"submission/{self.submission_id}" if self.ok else None,
+            "findings": [f.as_dict() for f in self.findings[:MAX_FINDINGS]],
+            "findings_total": len(self.findings),
+            "submissions": [self.submission.__dict__] if self.submission else [],
+            **extra,
+        }
+
+
+def issue_section(body: str, heading: str = INTAKE_HEADING) -> str | None:
+    """The text under `### heading` in an issue-form body, fence removed; None without it."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == f"### {heading}")
+    except StopIteration:
+        return None
+    rest = lines[start + 1 :]
+    end = next((i for i, line in enumerate(rest) if line.startswith("### ")), len(rest))
+    section = rest[:end]
+    # The form's `render: json` adds one fence; a student may paste a fenced block too.
+    for _ in range(2):
+        section = _unfence(section)
+    return "\n".join(section).strip()
+
+
+def _unfence(lines: list[str]) -> list[str]:
+    """The inside of a fenced block starting at the first non-blank line, else the lines."""
+    opening = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if opening is None:
+        return []
+    fence = re.match(r"^\s*(`{3,}|~{3,})", lines[opening])
+    if fence is None:
+        return lines
+    marker = fence.group(1)
+    inner = []
+    for line in lines[opening + 1 :]:
+        if line.strip() == marker:
+            break
+        inner.append(line)
+    return inner
+
+
+def intake_issue(body: str, exists: Callable[[str], bool], now: datetime | None = None) -> Intake:
+    """Validate a pasted submission; on success, the file to commit and where it goes."""
+    section = issue_section(body)
+    if section is None:
+        return Intake(applies=False)
+    intake = Intake(applies=True)
+    if not section or section == "_No response_":
+        intake.findings.append(Finding("empty", None, "the submission field is empty"))
+        return intake
+    raw = section.encode("utf-8", "surrogatepass")
+    checked = check_bytes(raw, "issue", name=None, now=now)
+    for problem in checked.problems:
+        code = "invalid-json" if checked.document is None else "invalid"
+        intake.findings.append(Finding(code, None, f"{problem.path}: {problem.message}"))
+    if not checked.ok:
+        return intake
+    doc = checked.document
+    sid = doc["submission_id"]  # the schema has checked: 32 lowercase hex
+    path = f"submissions/{sid[:2]}/{sid}.json"
+    content = dumps(doc)
+    recheck = check_bytes(content.encode("utf-8"), path, name=path, now=now)
+    for problem in recheck.problems:  # e.g. the canonical form grew past the size cap
+        intake.findings.append(Finding("invalid", path, f"{problem.path}: {problem.message}"))
+    if exists(path):
+        intake.findings.append(Finding("exists", path, "is already on the board"))
+    intake.submission_id, intake.path = sid, path
+    if not intake.findings:
+        intake.content = content
+        intake.submission = Landing.of(path, doc)
+    return intake
