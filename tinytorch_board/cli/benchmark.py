@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 
-from tinytorch_board.cli._util import echo_json
+from tinytorch_board.cli._util import echo_json, is_interactive
+
+BACKEND_HELP = (
+    "Whose code to time: your tinytorch (found in your project), the numpy reference, "
+    "or auto (tinytorch when it is complete, else numpy, saying what was missing)."
+)
 
 
 @click.group()
@@ -12,11 +19,37 @@ def benchmark() -> None:
     """Run a benchmark on this machine (results stay local)."""
 
 
+def _backend_option(func):
+    return click.option(
+        "--backend",
+        type=click.Choice(["auto", "numpy", "tinytorch"]),
+        default="auto",
+        show_default=True,
+        help=BACKEND_HELP,
+    )(func)
+
+
+def _prompt_options(func):
+    func = click.option(
+        "--no-prompt",
+        is_flag=True,
+        help="Do not offer to submit at the end (never asks anyway without a terminal).",
+    )(func)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print the result document as JSON."
+    )(func)
+
+
 @benchmark.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the result document as JSON.")
+@_backend_option
+@_prompt_options
 @click.pass_obj
-def baseline(settings, as_json: bool) -> None:
-    """Time tensor ops, matmul and a forward pass; score 0-100 (reference machine = 50)."""
+def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
+    """Time tensor ops, matmul and a forward pass; score 0-100 (reference machine = 50).
+
+    With your tinytorch, each operation is first checked against numpy; a wrong answer
+    is reported and not scored.
+    """
     from rich.console import Console
 
     from tinytorch_board.bench.baseline import METRIC_LABELS, run_baseline, utc_now
@@ -27,42 +60,101 @@ def baseline(settings, as_json: bool) -> None:
     moment = utc_now()
     with err.status("Warming up...") as status:
         result = run_baseline(
-            on_metric=lambda name: status.update(f"Measuring {METRIC_LABELS[name]}..."),
+            on_metric=lambda text: status.update(f"{text}..."),
             now=lambda: moment,
+            backend=backend,
+            project_root=project.root,
         )
     path = save_result(project.benchmarks_dir, result, moment)
     if as_json:
         echo_json(result)
         return
     _print_baseline(Console(), result, path, METRIC_LABELS)
+    _offer_submit(settings, result, path, no_prompt)
 
 
 def _print_baseline(console, result: dict, path, labels: dict) -> None:
     from rich.table import Table
 
+    from tinytorch_board.bench.baseline import ratio_line
+
+    details = result.get("details", {})
+    failed = details.get("failed", {})
+    ratios = details.get("vs_numpy", {})
     table = Table(title=f"Baseline benchmark ({result['backend']} backend)")
     table.add_column("Operation")
     table.add_column("Median", justify="right")
     table.add_column("Spread (IQR)", justify="right")
     table.add_column("Runs", justify="right")
-    for name, metric in result["metrics"].items():
-        table.add_row(
-            labels.get(name, name),
-            _ms(metric["median_ms"]),
-            _ms(metric["iqr_ms"]),
-            f"{metric['runs']}{'' if metric.get('converged', True) else ' (noisy)'}",
-        )
+    if ratios or result["backend"] != "numpy":
+        table.add_column("vs numpy", justify="right")
+    for name, label in labels.items():
+        metric = result["metrics"].get(name)
+        if metric is None:
+            row = [label, "[red]failed[/red]", "-", "-"]
+        else:
+            noisy = "" if metric.get("converged", True) else " (noisy)"
+            row = [
+                label,
+                _ms(metric["median_ms"]),
+                _ms(metric["iqr_ms"]),
+                f"{metric['runs']}{noisy}",
+            ]
+        if len(table.columns) == 5:
+            row.append(f"{ratios[name]:.2f}x" if name in ratios else "-")
+        table.add_row(*row)
     console.print(table)
+    for note in details.get("notes", []):
+        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+    for name, reason in failed.items():
+        console.print(f"[red]✗ {labels.get(name, name)}:[/red] {reason}", highlight=False)
+    for name, ratio in ratios.items():
+        console.print(ratio_line(name, ratio), highlight=False)
+    if result["score"] is None:
+        console.print(
+            f"[bold]No score[/bold]: {len(failed)} of {len(labels)} operations did not pass, "
+            "and a score needs all of them. Fix them and run again, "
+            "or use --backend numpy to measure the reference."
+        )
+        console.print(f"Saved to {path} (nothing was sent anywhere).")
+        return
     console.print(
         f"[bold]Score: {result['score']:.1f}[/bold] / 100  "
         "(reference machine = 50; every 2x faster = +10)"
     )
-    console.print("🎉 Your setup works: you just benchmarked a real ML workload on your machine!")
+    if result["backend"] == "tinytorch":
+        console.print(
+            "🎉 Your own tinytorch gave the right answers and was timed on a real workload!"
+        )
+    else:
+        console.print(
+            "🎉 Your setup works: you just benchmarked a real ML workload on your machine!"
+        )
     console.print(f"Saved to {path} (nothing was sent anywhere).")
     console.print(
-        "Next: [bold]tinytorch-board submit --dry-run[/bold] "
-        "to see exactly what sharing would send."
+        "Next: [bold]tinytorch-board compare[/bold] to see where you stand (nothing is uploaded), "
+        "or [bold]tinytorch-board submit --dry-run[/bold] to see exactly what sharing would send."
     )
+
+
+def submit_command(settings, path) -> str:
+    """The exact command that submits this result file."""
+    parts = ["tinytorch-board"]
+    if settings.project_dir is not None:
+        parts += ["--project-dir", str(settings.project_dir)]
+    parts += ["submit", str(path)]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
+def _offer_submit(settings, result: dict, path, no_prompt: bool) -> None:
+    """Ask (default no) whether to submit; on yes, say which command does it."""
+    if no_prompt or result["score"] is None or not is_interactive():
+        return
+    if click.confirm(
+        "Would you like to share this result with the community board?", default=False
+    ):
+        click.echo("To share it, run (it shows the exact file and asks again before sending):")
+        click.echo(f"    {submit_command(settings, path)}")
 
 
 def _ms(value: float) -> str:
