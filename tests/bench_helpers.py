@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-TENSOR = '''
+TENSOR = """
 import numpy as np
 
 
@@ -32,9 +32,9 @@ class Tensor:
 
     def matmul(self, other):
         {slow}return Tensor({matmul})
-'''
+"""
 
-LAYERS = '''
+LAYERS = """
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
@@ -50,9 +50,9 @@ class Linear:
 
     def __call__(self, x):
         return self.forward(x)
-'''
+"""
 
-ACTIVATIONS = '''
+ACTIVATIONS = """
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
@@ -64,9 +64,9 @@ class ReLU:
 
     def __call__(self, x):
         return self.forward(x)
-'''
+"""
 
-INIT = '''
+INIT = """
 print("Welcome to TinyTorch!")  # students' packages print banners; --json must survive it
 from tinytorch.core.tensor import Tensor
 try:
@@ -77,10 +77,10 @@ try:
     from tinytorch.core.activations import ReLU
 except ImportError:
     ReLU = None
-'''
+"""
 
 # A PyTorch-flavoured variant: weights stored (out, in), only `@`, layers not callable.
-TORCHLIKE = '''
+TORCHLIKE = """
 import numpy as np
 
 
@@ -117,7 +117,7 @@ class Linear:
 class ReLU:
     def forward(self, x):
         return Tensor(np.maximum(x.data, 0))
-'''
+"""
 
 
 def _write(path: Path, text: str) -> None:

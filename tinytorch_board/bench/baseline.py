@@ -24,6 +24,7 @@ from tinytorch_board.submission.score import BASELINE_METRICS, baseline_score
 SUITE_VERSION = 1
 RESULT_VERSION = 1
 BACKEND_CHOICES = ("auto", "numpy", "tinytorch")
+DEFAULT_SETTINGS = HarnessSettings()
 
 METRIC_LABELS = {
     "tensor_ops": "Tensor ops (add, mul, sum; 100x100)",
@@ -146,7 +147,7 @@ def run_baseline(
     """
     from tinytorch_board.bench import student
 
-    settings = settings or HarnessSettings()
+    settings = settings or DEFAULT_SETTINGS
     inputs = BaselineInputs.make()
     notes: list[str] = []
     reference_metrics: dict[str, dict] | None = None
