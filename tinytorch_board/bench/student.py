@@ -352,7 +352,9 @@ def probe(root: Path | None, timeout_s: float = PROBE_TIMEOUT_S) -> ProbeReport:
         "from tinytorch_board.bench.student import probe_main; probe_main(sys.argv[2])"
     )
     argv = [sys.executable, "-c", code, here, str(root) if root is not None else ""]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    # One BLAS thread, as in the timed run; idle BLAS threads would also spin on our cores.
+    threads = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **threads)
     try:
         done = subprocess.run(
             argv,

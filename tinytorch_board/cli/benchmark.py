@@ -56,7 +56,7 @@ def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
     from tinytorch_board.local.results import save_result
 
     project = settings.project()
-    err = Console(stderr=True)
+    err = _progress_console()
     moment = utc_now()
     with err.status("Warming up...") as status:
         result = run_baseline(
@@ -71,6 +71,15 @@ def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
         return
     _print_baseline(Console(), result, path, METRIC_LABELS)
     _offer_submit(settings, result, path, no_prompt)
+
+
+def _progress_console():
+    """Progress goes to the stderr of now: the student's code runs with output muted."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
 
 
 def _print_baseline(console, result: dict, path, labels: dict) -> None:
@@ -159,3 +168,82 @@ def _offer_submit(settings, result: dict, path, no_prompt: bool) -> None:
 
 def _ms(value: float) -> str:
     return f"{value * 1000:.1f} µs" if value < 1 else f"{value:.2f} ms"
+
+
+@benchmark.command()
+@click.option(
+    "--track",
+    type=click.Choice(["all", "accuracy", "speed", "compression", "efficiency"]),
+    default="all",
+    show_default=True,
+    help="Which capstone track to run (all = the four, in about 10-30 s).",
+)
+@_backend_option
+@_prompt_options
+@click.pass_obj
+def capstone(settings, track: str, backend: str, as_json: bool, no_prompt: bool) -> None:
+    """Train a small MLP, then score accuracy, speed, compression and efficiency (0-100 each).
+
+    The model, dataset and training recipe are fixed and generated locally (no downloads);
+    inference uses your tinytorch's Tensor, Linear and ReLU when they match numpy.
+    """
+    from rich.console import Console
+
+    from tinytorch_board.bench.baseline import utc_now
+    from tinytorch_board.bench.capstone import run_capstone
+    from tinytorch_board.local.results import save_result
+    from tinytorch_board.submission.score import CAPSTONE_TRACKS
+
+    project = settings.project()
+    tracks = CAPSTONE_TRACKS if track == "all" else (track,)
+    moment = utc_now()
+    with _progress_console().status("Preparing the capstone...") as status:
+        result = run_capstone(
+            tracks,
+            on_progress=lambda text: status.update(f"{text}..."),
+            now=lambda: moment,
+            backend=backend,
+            project_root=project.root,
+        )
+    path = save_result(project.benchmarks_dir, result, moment)
+    if as_json:
+        echo_json(result)
+        return
+    _print_capstone(Console(), result, path)
+    _offer_submit(settings, result, path, no_prompt)
+
+
+def _print_capstone(console, result: dict, path) -> None:
+    from rich.table import Table
+
+    from tinytorch_board.bench.capstone import TRACK_LABELS, describe_metrics
+
+    details = result.get("details", {})
+    table = Table(title=f"Capstone ({result['backend']} inference, numpy training)")
+    table.add_column("Track")
+    table.add_column("Measured")
+    table.add_column("Score", justify="right")
+    for name, label in TRACK_LABELS.items():
+        track = result["tracks"].get(name)
+        if track is None:
+            why = details.get("not_run", {}).get(name, "did not run")
+            table.add_row(label, f"[dim]not run: {why}[/dim]", "-")
+        else:
+            table.add_row(label, describe_metrics(name, track["metrics"]), f"{track['score']:.1f}")
+    console.print(table)
+    for note in details.get("notes", []):
+        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+    if result["score"] is None:
+        console.print(f"[bold]No score[/bold]: no track ran. Saved to {path}.")
+        return
+    ran = sum(1 for t in result["tracks"].values() if t is not None)
+    console.print(
+        f"[bold]Capstone score: {result['score']:.1f}[/bold] / 100  "
+        f"(mean of the {ran} track{'s' if ran != 1 else ''} that ran)"
+    )
+    console.print("🎓 You trained, timed, quantized and pruned a real model on your own machine!")
+    console.print(f"Saved to {path} (nothing was sent anywhere).")
+    console.print(
+        "Next: [bold]tinytorch-board submit --dry-run[/bold] "
+        "to see exactly what sharing would send."
+    )
