@@ -67,6 +67,9 @@ class CapstoneSettings:
     seed: int = 2026
 
 
+DEFAULT_SETTINGS = CapstoneSettings()
+
+
 # --- data and model (numpy) ----------------------------------------------------------
 
 
@@ -522,7 +525,7 @@ def run_capstone(
     """Run the requested tracks and return the capstone result document (not yet saved)."""
     from tinytorch_board.bench import student
 
-    settings = settings or CapstoneSettings()
+    settings = settings or DEFAULT_SETTINGS
     progress = on_progress or (lambda _text: None)
     unknown = [t for t in tracks if t not in CAPSTONE_TRACKS]
     if unknown:
@@ -589,9 +592,11 @@ def tiny_settings() -> CapstoneSettings:
     return replace(
         CapstoneSettings(),
         hidden=(32, 32),
+        clusters_per_class=1,
+        separation=8.0,
         n_train=600,
         n_test=200,
-        epochs=3,
+        epochs=4,
         finetune_epochs=1,
         latency_calls=30,
         throughput_batch=32,
