@@ -75,7 +75,9 @@ def test_speedup_score(speedup, expected):
     assert speedup_score(speedup) == expected
 
 
-@pytest.mark.parametrize("accuracy, expected", [(10.0, 0.0), (55.0, 50.0), (100.0, 100.0), (5.0, 0.0)])
+@pytest.mark.parametrize(
+    "accuracy, expected", [(10.0, 0.0), (55.0, 50.0), (100.0, 100.0), (5.0, 0.0)]
+)
 def test_accuracy_track_maps_chance_to_zero_and_perfect_to_100(accuracy, expected):
     assert capstone_track_score("accuracy", {"accuracy_pct": accuracy}, 1) == expected
 

@@ -143,4 +143,6 @@ def capstone_overall(track_scores: Mapping[str, float]) -> float:
     """Overall capstone score: the mean of the scores of the tracks that ran."""
     if not track_scores:
         raise ValueError("no track ran")
-    return round(sum(track_scores.values()) / len(track_scores), 1)
+    # fsum is exact, so the result does not depend on the order the tracks come in
+    # (a JSON file stores them sorted); plain sum could flip a .x5 rounding.
+    return round(math.fsum(track_scores.values()) / len(track_scores), 1)
