@@ -210,3 +210,12 @@ def test_cli_capstone_table_names_tracks_that_did_not_run(project):
     text = " ".join(outcome.output.split())
     assert "not run: not requested" in text
     assert "Capstone score:" in text and "mean of the 1 track that ran" in text
+
+
+def test_the_schema_documents_every_metric_each_track_writes(full_numpy_result):
+    from tinytorch_board.submission.validator import schema
+
+    tracks = schema()["properties"]["benchmark"]["properties"]["tracks"]["properties"]
+    for name, track in full_numpy_result["tracks"].items():
+        for metric in track["metrics"]:
+            assert metric in tracks[name]["description"], (name, metric)
