@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import itertools
 
 import pytest
@@ -117,3 +120,17 @@ def test_quartiles(samples, expected):
 )
 def test_round_sig(value, expected):
     assert round_sig(value) == expected
+
+
+def test_blas_threads_pins_blas_even_when_numpy_is_not_loaded_yet():
+    code = (
+        "import sys; assert 'numpy' not in sys.modules\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from tinytorch_board.bench.baseline import blas_threads\n"
+        "with blas_threads(1):\n"
+        "    blas = [p for p in threadpool_info() if p['user_api'] == 'blas']\n"
+        "    assert blas and all(p['num_threads'] == 1 for p in blas), blas\n"
+    )
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -35,7 +35,12 @@ METRIC_LABELS = {
 
 @contextlib.contextmanager
 def blas_threads(limit: int = 1):
-    """Pin BLAS to `limit` threads so runs are comparable; yields the count in force."""
+    """Pin BLAS to `limit` threads so runs are comparable; yields the count in force.
+
+    numpy is imported first: threadpoolctl can only limit a BLAS that is already loaded.
+    """
+    import numpy  # noqa: F401
+
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl is a dependency
