@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import subprocess
 import sys
-import itertools
 
 import pytest
 

@@ -38,7 +38,7 @@ PIECE_LOCATIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "ReLU": (("tinytorch", "ReLU"), ("tinytorch.core.activations", "ReLU")),
 }
 PROBE_MARKER = "TINYTORCH_BOARD_PROBE "
-PROBE_TIMEOUT_S = 60.0
+PROBE_TIMEOUT_S = 30.0
 MAX_CALL_S = 5.0  # one call slower than this is reported instead of timed
 RTOL = 1e-3  # float32 answers computed in a different order (or in float64) still pass
 ATOL_SCALE = 1e-4

@@ -176,7 +176,7 @@ def _ms(value: float) -> str:
     type=click.Choice(["all", "accuracy", "speed", "compression", "efficiency"]),
     default="all",
     show_default=True,
-    help="Which capstone track to run (all = the four, in about 10-30 s).",
+    help="Which capstone track to run (all = the four, in about 5-15 s).",
 )
 @_backend_option
 @_prompt_options
