@@ -31,12 +31,20 @@ class FakeTime:
 
 def test_constant_cost_converges_at_min_runs_with_exact_median():
     fake = FakeTime([0.01])
-    settings = HarnessSettings(min_runs=15)
+    settings = HarnessSettings(min_runs=15, min_time_ms=0)
     timing = time_callable(fake.func, settings, clock=fake.clock)
     assert timing.converged
     assert timing.runs == 15
     assert timing.median_ms == pytest.approx(0.01)
     assert timing.iqr_ms == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sampling_lasts_at_least_min_time_even_when_converged():
+    fake = FakeTime([0.01])  # 200 calls per 2 ms sample
+    settings = HarnessSettings(min_runs=15, min_time_ms=200.0)
+    timing = time_callable(fake.func, settings, clock=fake.clock)
+    assert timing.converged
+    assert timing.runs == 100  # 100 samples x 2 ms = the 200 ms minimum
 
 
 def test_calibration_batches_fast_calls_into_samples_of_the_target_length():

@@ -47,6 +47,9 @@ class HarnessSettings:
     warmup_ms: float = 30.0  # run the operation this long before timing it
     target_sample_ms: float = 2.0  # each sample times a batch of calls lasting about this long
     min_runs: int = 15  # samples needed before convergence is judged
+    # Sampling lasts at least this long, so one short burst of load from another
+    # process cannot move the whole median (runs on a shared machine agree better).
+    min_time_ms: float = 200.0
     floor_runs: int = 5  # samples always taken, even when the budget is spent
     max_runs: int = 200
     budget_ms: float = 600.0  # sampling time per operation (after warm-up)
@@ -89,7 +92,8 @@ def time_callable(
                 func()
             t1 = clock()
             samples.append((t1 - t0) / 1e6 / calls)
-            if len(samples) >= settings.min_runs:
+            long_enough = (clock() - start) / 1e6 >= settings.min_time_ms
+            if len(samples) >= settings.min_runs and long_enough:
                 q1, median, q3 = quartiles(samples)
                 if median > 0 and (q3 - q1) / median <= settings.rel_iqr_target:
                     converged = True
