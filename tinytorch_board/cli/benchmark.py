@@ -117,9 +117,9 @@ def _print_baseline(console, result: dict, path, labels: dict) -> None:
         console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
     for name, reason in failed.items():
         console.print(f"[red]✗ {labels.get(name, name)}:[/red] {reason}", highlight=False)
-    for name, ratio in ratios.items():
-        console.print(ratio_line(name, ratio), highlight=False)
     if result["score"] is None:
+        for name, ratio in ratios.items():
+            console.print(ratio_line(name, ratio), highlight=False)
         console.print(
             f"[bold]No score[/bold]: {len(failed)} of {len(labels)} operations did not pass, "
             "and a score needs all of them. Fix them and run again, "
@@ -131,6 +131,8 @@ def _print_baseline(console, result: dict, path, labels: dict) -> None:
         f"[bold]Score: {result['score']:.1f}[/bold] / 100  "
         "(reference machine = 50; every 2x faster = +10)"
     )
+    for name, ratio in ratios.items():
+        console.print(ratio_line(name, ratio), highlight=False)
     if result["backend"] == "tinytorch":
         console.print(
             "🎉 Your own tinytorch gave the right answers and was timed on a real workload!"
