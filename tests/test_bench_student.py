@@ -171,3 +171,14 @@ def test_probe_leaves_this_process_untouched(tmp_path):
     student.probe(tmp_path, timeout_s=60)
     assert "tinytorch" not in sys.modules
     assert str(tmp_path) not in sys.path
+
+
+def test_names_set_to_none_at_the_top_are_found_in_core_modules(tmp_path):
+    write_student(tmp_path, "complete")
+    (tmp_path / "tinytorch" / "__init__.py").write_text(
+        "Tensor = None\nLinear = None\nReLU = None\n", encoding="utf-8"
+    )
+    package = load(tmp_path)
+    assert package.problems == {}
+    assert package.pieces["Linear"].__module__ == "tinytorch.core.layers"
+    assert student_baseline(BaselineInputs.make(), package).failures == {}
