@@ -24,7 +24,7 @@ cp -r "$root/submissions" "$demo/board/submissions"
 tinytorch-board demo-data --count 300 --seed 7 --out "$demo/board"
 
 step "tinytorch-board benchmark baseline   (real measurements, nothing sent)"
-tinytorch-board --project-dir "$demo/project" benchmark baseline
+tinytorch-board --project-dir "$demo/project" benchmark baseline --no-prompt
 
 step "tinytorch-board submit --to .demo/board --yes   (anonymized, validated, written locally)"
 tinytorch-board --project-dir "$demo/project" submit --to "$demo/board" --yes

@@ -9,6 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+# How the learner-facing lines name each metric ("your matmul is 3.1x slower than numpy").
+OPERATION_NAMES = {
+    "tensor_ops": "tensor ops",
+    "matmul": "matmul",
+    "forward_pass": "forward pass (Linear + ReLU)",
+}
+
 
 @dataclass
 class BaselineInputs:
@@ -44,11 +51,16 @@ class BaselineInputs:
 
 @dataclass
 class PreparedBaseline:
-    """What a backend offers for the baseline: a callable per metric, plus notes."""
+    """What a backend offers for the baseline: a callable per metric, plus notes.
+
+    `failures` holds, per metric the backend cannot run correctly, the reason why
+    (missing piece, exception, wrong answer); those metrics are not timed or scored.
+    """
 
     backend: str
     operations: dict[str, Callable[[], object]]
     notes: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
 
 
 def numpy_baseline(inputs: BaselineInputs) -> PreparedBaseline:
@@ -70,3 +82,30 @@ def numpy_baseline(inputs: BaselineInputs) -> PreparedBaseline:
     return PreparedBaseline(
         "numpy", {"tensor_ops": tensor_ops, "matmul": matmul, "forward_pass": forward_pass}
     )
+
+
+def student_baseline(inputs: BaselineInputs, package, probe_report=None) -> PreparedBaseline:
+    """The student's tinytorch for the baseline, each metric checked against numpy first.
+
+    A metric whose student code is missing, raises, is too slow to time, or disagrees
+    with numpy lands in `failures` (with the reason) instead of `operations`.
+    """
+    from tinytorch_board.bench import student
+
+    reference = numpy_baseline(inputs).operations
+    ops, failures = student.build_operations(package, inputs)
+    if probe_report is not None:
+        for name, seconds in probe_report.call_seconds.items():
+            if seconds > student.MAX_CALL_S and name not in failures:
+                failures[name] = (
+                    f"one call of your {OPERATION_NAMES[name]} took {seconds:.1f} s; "
+                    f"too slow to time (limit {student.MAX_CALL_S:.0f} s)"
+                )
+    for name, op in list(ops.items()):
+        if name in failures:
+            continue
+        problem, _ = student.check_operation(OPERATION_NAMES[name], op, reference[name]())
+        if problem:
+            failures[name] = problem
+    ops = {name: op for name, op in ops.items() if name not in failures}
+    return PreparedBaseline("tinytorch", ops, [], failures)

@@ -3,7 +3,10 @@
 Each sample times a batch of calls sized so one sample lasts about `target_sample_ms`,
 which keeps timer resolution and loop overhead out of microsecond-scale operations.
 Sampling stops when the IQR is a small fraction of the median (converged) or when the
-time budget is spent. Garbage collection is off inside timed regions.
+time budget is spent. A slow operation (a student's pure-Python matmul, say) still gets
+at least `floor_runs` samples, but no more than the budget allows beyond that, so a slow
+backend makes the command slower, never endless. Garbage collection is off inside timed
+regions.
 """
 
 from __future__ import annotations
@@ -39,12 +42,18 @@ class Timing:
 
 @dataclass(frozen=True)
 class HarnessSettings:
-    warmup_ms: float = 30.0
-    target_sample_ms: float = 2.0
-    min_runs: int = 15
+    """How long and how often to sample one operation."""
+
+    warmup_ms: float = 30.0  # run the operation this long before timing it
+    target_sample_ms: float = 2.0  # each sample times a batch of calls lasting about this long
+    min_runs: int = 15  # samples needed before convergence is judged
+    # Sampling lasts at least this long, so one short burst of load from another
+    # process cannot move the whole median (runs on a shared machine agree better).
+    min_time_ms: float = 200.0
+    floor_runs: int = 5  # samples always taken, even when the budget is spent
     max_runs: int = 200
-    budget_ms: float = 600.0
-    rel_iqr_target: float = 0.05
+    budget_ms: float = 600.0  # sampling time per operation (after warm-up)
+    rel_iqr_target: float = 0.05  # converged when IQR / median is at most this
 
 
 def round_sig(value: float, digits: int = 4) -> float:
@@ -83,12 +92,14 @@ def time_callable(
                 func()
             t1 = clock()
             samples.append((t1 - t0) / 1e6 / calls)
-            if len(samples) >= settings.min_runs:
+            long_enough = (clock() - start) / 1e6 >= settings.min_time_ms
+            if len(samples) >= settings.min_runs and long_enough:
                 q1, median, q3 = quartiles(samples)
                 if median > 0 and (q3 - q1) / median <= settings.rel_iqr_target:
                     converged = True
                     break
-            if (clock() - start) / 1e6 >= settings.budget_ms and len(samples) >= settings.min_runs:
+            spent_ms = (clock() - start) / 1e6
+            if spent_ms >= settings.budget_ms and len(samples) >= settings.floor_runs:
                 break
     finally:
         if gc_was_enabled:

@@ -213,9 +213,122 @@ def write_demo_board(out_dir: Path, count: int, seed: int = 0) -> list[Path]:
     if not (out_dir / "board.yaml").exists():
         write_text_atomic(out_dir / "board.yaml", default_board_yaml())
     written = []
-    for doc in generate(count, seed):
+    capstones = round(count * CAPSTONE_SHARE)
+    for doc in generate(count - capstones, seed) + generate_capstone(capstones, seed):
         sid = doc["submission_id"]
         path = out_dir / "submissions" / sid[:2] / f"{sid}.json"
         write_text_atomic(path, dumps(doc), durable=False)
         written.append(path)
     return written
+
+
+# --- capstone submissions (appended; the baseline generation above is unchanged) -------
+
+CAPSTONE_SHARE = 0.1  # about one demo submission in ten is a capstone result
+
+
+def generate_capstone(count: int, seed: int = 0) -> list[dict]:
+    """count valid capstone submissions; track scores come from the real formulas."""
+    from tinytorch_board.submission.score import (
+        CAPSTONE_REFERENCE,
+        CAPSTONE_SUITE_VERSION,
+        CAPSTONE_TRACKS,
+        capstone_overall,
+        capstone_track_score,
+    )
+
+    rng = random.Random(f"capstone-{seed}")
+    reference = CAPSTONE_REFERENCE[CAPSTONE_SUITE_VERSION]
+    weights = [s[3] for s in SYSTEMS]
+    docs = []
+    for _ in range(count):
+        system = rng.choices(SYSTEMS, weights)[0]
+        speed = system[4] * math.exp(rng.gauss(0, 0.35))
+        backend = "tinytorch" if rng.random() < 0.5 else "numpy"
+        slowdown = 1.0 if backend == "numpy" else rng.uniform(1.3, 6.0)
+        joined = ANCHOR - timedelta(days=rng.uniform(20, 400))
+        when = min(ANCHOR - timedelta(minutes=1), joined + timedelta(days=rng.uniform(10, 120)))
+        display = None
+        if rng.random() < 0.25:
+            display = {"display_name": f"{rng.choice(FIRST_NAMES)} {rng.randrange(1, 999)}"}
+        doc = _document(
+            rng,
+            system,
+            speed,
+            rng.choice((2, 4, 8, 8, 16)),
+            rng.choice((8, 16, 16, 32)),
+            backend,
+            rng.choice((18, 19, 20, 20, 20)),
+            when,
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            joined if rng.random() < 0.8 else None,
+            rng.choice(COURSE_TYPES),
+            rng.choice(LEVELS),
+            display,
+        )
+        accuracy = round(rng.uniform(88.0, 92.5), 2)
+        latency = reference["latency_p50_ms"] * slowdown / speed * math.exp(rng.gauss(0, 0.1))
+        sparsity = rng.choice((0.0, 50.0, 60.0, 70.0, 70.0, 80.0))
+        compression_drop = round(rng.uniform(-0.3, 2.0), 2)
+        keep = rng.choice((75.0, 50.0, 50.0, 37.5))
+        efficiency_drop = round(rng.uniform(0.2, 2.5), 2)
+        ratio_for = {0.0: 3.835, 50.0: 6.3, 60.0: 7.3, 70.0: 8.48, 80.0: 10.3}
+        metrics = {
+            "accuracy": {
+                "accuracy_pct": accuracy,
+                "epochs": 10,
+                "train_samples": 10000,
+                "test_samples": 2000,
+                "train_seconds": _sig(2.6 / speed * math.exp(rng.gauss(0, 0.1))),
+            },
+            "speed": {
+                "latency_p50_ms": _sig(latency),
+                "latency_p90_ms": _sig(latency * rng.uniform(1.02, 1.2)),
+                "latency_p99_ms": _sig(latency * rng.uniform(1.3, 2.5)),
+                "throughput_sps": _sig(
+                    reference["throughput_sps"] * speed / slowdown * math.exp(rng.gauss(0, 0.1))
+                ),
+                "batch_size": 256,
+            },
+            "compression": {
+                "size_ratio": ratio_for[sparsity],
+                "sparsity_pct": sparsity,
+                "accuracy_pct": round(accuracy - compression_drop, 2),
+                "baseline_accuracy_pct": accuracy,
+                "accuracy_drop_pct": compression_drop,
+                "original_kb": 332.0,
+                "compressed_kb": _sig(332.0 / ratio_for[sparsity]),
+            },
+            "efficiency": {
+                "speedup": _sig(rng.uniform(1.2, 4.0)),
+                "size_ratio": {75.0: 6.27, 50.0: 12.15, 37.5: 18.5}[keep],
+                "hidden_kept_pct": keep,
+                "accuracy_pct": round(accuracy - efficiency_drop, 2),
+                "accuracy_drop_pct": efficiency_drop,
+            },
+        }
+        skipped = rng.choice(CAPSTONE_TRACKS) if rng.random() < 0.15 else None
+        tracks = {
+            name: None
+            if name == skipped
+            else {
+                "metrics": metrics[name],
+                "score": capstone_track_score(name, metrics[name], CAPSTONE_SUITE_VERSION),
+            }
+            for name in CAPSTONE_TRACKS
+        }
+        ran = {name: t["score"] for name, t in tracks.items() if t is not None}
+        doc["benchmark"] = {
+            "kind": "capstone",
+            "suite_version": CAPSTONE_SUITE_VERSION,
+            "backend": backend,
+            "metrics": {},
+            "tracks": tracks,
+            "score": capstone_overall(ran),
+        }
+        docs.append(doc)
+    return docs
+
+
+def _sig(value: float) -> float:
+    return float(f"{value:.4g}")

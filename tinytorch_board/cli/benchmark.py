@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 
-from tinytorch_board.cli._util import echo_json
+from tinytorch_board.cli._util import echo_json, is_interactive
+
+BACKEND_HELP = (
+    "Whose code to time: your tinytorch (found in your project), the numpy reference, "
+    "or auto (tinytorch when it is complete, else numpy, saying what was missing)."
+)
 
 
 @click.group()
@@ -12,58 +19,238 @@ def benchmark() -> None:
     """Run a benchmark on this machine (results stay local)."""
 
 
+def _backend_option(func):
+    return click.option(
+        "--backend",
+        type=click.Choice(["auto", "numpy", "tinytorch"]),
+        default="auto",
+        show_default=True,
+        help=BACKEND_HELP,
+    )(func)
+
+
+def _prompt_options(func):
+    func = click.option(
+        "--no-prompt",
+        is_flag=True,
+        help="Do not offer to submit at the end (never asks anyway without a terminal).",
+    )(func)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print the result document as JSON."
+    )(func)
+
+
 @benchmark.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the result document as JSON.")
+@_backend_option
+@_prompt_options
 @click.pass_obj
-def baseline(settings, as_json: bool) -> None:
-    """Time tensor ops, matmul and a forward pass; score 0-100 (reference machine = 50)."""
+def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
+    """Time tensor ops, matmul and a forward pass; score 0-100 (reference machine = 50).
+
+    With your tinytorch, each operation is first checked against numpy; a wrong answer
+    is reported and not scored.
+    """
     from rich.console import Console
 
     from tinytorch_board.bench.baseline import METRIC_LABELS, run_baseline, utc_now
     from tinytorch_board.local.results import save_result
 
     project = settings.project()
-    err = Console(stderr=True)
+    err = _progress_console()
     moment = utc_now()
     with err.status("Warming up...") as status:
         result = run_baseline(
-            on_metric=lambda name: status.update(f"Measuring {METRIC_LABELS[name]}..."),
+            on_metric=lambda text: status.update(f"{text}..."),
             now=lambda: moment,
+            backend=backend,
+            project_root=project.root,
         )
     path = save_result(project.benchmarks_dir, result, moment)
     if as_json:
         echo_json(result)
         return
     _print_baseline(Console(), result, path, METRIC_LABELS)
+    _offer_submit(settings, result, path, no_prompt)
+
+
+def _progress_console():
+    """Progress goes to the stderr of now: the student's code runs with output muted."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
 
 
 def _print_baseline(console, result: dict, path, labels: dict) -> None:
     from rich.table import Table
 
+    from tinytorch_board.bench.baseline import ratio_line
+
+    details = result.get("details", {})
+    failed = details.get("failed", {})
+    ratios = details.get("vs_numpy", {})
     table = Table(title=f"Baseline benchmark ({result['backend']} backend)")
     table.add_column("Operation")
     table.add_column("Median", justify="right")
     table.add_column("Spread (IQR)", justify="right")
     table.add_column("Runs", justify="right")
-    for name, metric in result["metrics"].items():
-        table.add_row(
-            labels.get(name, name),
-            _ms(metric["median_ms"]),
-            _ms(metric["iqr_ms"]),
-            f"{metric['runs']}{'' if metric.get('converged', True) else ' (noisy)'}",
-        )
+    if ratios or result["backend"] != "numpy":
+        table.add_column("vs numpy", justify="right")
+    for name, label in labels.items():
+        metric = result["metrics"].get(name)
+        if metric is None:
+            row = [label, "[red]failed[/red]", "-", "-"]
+        else:
+            noisy = "" if metric.get("converged", True) else " (noisy)"
+            row = [
+                label,
+                _ms(metric["median_ms"]),
+                _ms(metric["iqr_ms"]),
+                f"{metric['runs']}{noisy}",
+            ]
+        if len(table.columns) == 5:
+            row.append(f"{ratios[name]:.2f}x" if name in ratios else "-")
+        table.add_row(*row)
     console.print(table)
+    for note in details.get("notes", []):
+        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+    for name, reason in failed.items():
+        console.print(f"[red]✗ {labels.get(name, name)}:[/red] {reason}", highlight=False)
+    if result["score"] is None:
+        for name, ratio in ratios.items():
+            console.print(ratio_line(name, ratio), highlight=False)
+        console.print(
+            f"[bold]No score[/bold]: {len(failed)} of {len(labels)} operations did not pass, "
+            "and a score needs all of them. Fix them and run again, "
+            "or use --backend numpy to measure the reference."
+        )
+        console.print(f"Saved to {path} (nothing was sent anywhere).")
+        return
     console.print(
         f"[bold]Score: {result['score']:.1f}[/bold] / 100  "
         "(reference machine = 50; every 2x faster = +10)"
     )
-    console.print("🎉 Your setup works: you just benchmarked a real ML workload on your machine!")
+    for name, ratio in ratios.items():
+        console.print(ratio_line(name, ratio), highlight=False)
+    if result["backend"] == "tinytorch":
+        console.print(
+            "🎉 Your own tinytorch gave the right answers and was timed on a real workload!"
+        )
+    else:
+        console.print(
+            "🎉 Your setup works: you just benchmarked a real ML workload on your machine!"
+        )
+    console.print(f"Saved to {path} (nothing was sent anywhere).")
+    console.print(
+        "Next: [bold]tinytorch-board compare[/bold] to see where you stand (nothing is uploaded), "
+        "or [bold]tinytorch-board submit --dry-run[/bold] to see exactly what sharing would send."
+    )
+
+
+def submit_command(settings, path) -> str:
+    """The exact command that submits this result file."""
+    parts = ["tinytorch-board"]
+    if settings.project_dir is not None:
+        parts += ["--project-dir", str(settings.project_dir)]
+    parts += ["submit", str(path)]
+    return " ".join(shlex.quote(part) for part in parts)
+
+
+def _offer_submit(settings, result: dict, path, no_prompt: bool) -> None:
+    """Ask (default no) whether to submit; on yes, say which command does it."""
+    if no_prompt or result["score"] is None or not is_interactive():
+        return
+    if click.confirm(
+        "Would you like to share this result with the community board?", default=False
+    ):
+        click.echo("To share it, run (it shows the exact file and asks again before sending):")
+        click.echo(f"    {submit_command(settings, path)}")
+
+
+def _ms(value: float) -> str:
+    return f"{value * 1000:.1f} µs" if value < 1 else f"{value:.2f} ms"
+
+
+@benchmark.command()
+@click.option(
+    "--track",
+    type=click.Choice(["all", "accuracy", "speed", "compression", "efficiency"]),
+    default="all",
+    show_default=True,
+    help="Which capstone track to run (all = the four, in about 5-15 s).",
+)
+@_backend_option
+@_prompt_options
+@click.pass_obj
+def capstone(settings, track: str, backend: str, as_json: bool, no_prompt: bool) -> None:
+    """Train a small MLP, then score accuracy, speed, compression and efficiency (0-100 each).
+
+    The model, dataset and training recipe are fixed and generated locally (no downloads);
+    inference uses your tinytorch's Tensor, Linear and ReLU when they match numpy.
+    """
+    from rich.console import Console
+
+    from tinytorch_board.bench.baseline import utc_now
+    from tinytorch_board.bench.capstone import run_capstone
+    from tinytorch_board.local.results import save_result
+    from tinytorch_board.submission.score import CAPSTONE_TRACKS
+
+    project = settings.project()
+    tracks = CAPSTONE_TRACKS if track == "all" else (track,)
+    moment = utc_now()
+    with _progress_console().status("Preparing the capstone...") as status:
+        result = run_capstone(
+            tracks,
+            on_progress=lambda text: status.update(f"{text}..."),
+            now=lambda: moment,
+            backend=backend,
+            project_root=project.root,
+        )
+    path = save_result(project.benchmarks_dir, result, moment)
+    if as_json:
+        echo_json(result)
+        return
+    _print_capstone(Console(), result, path)
+    _offer_submit(settings, result, path, no_prompt)
+
+
+def _print_capstone(console, result: dict, path) -> None:
+    from rich.table import Table
+
+    from tinytorch_board.bench.capstone import TRACK_LABELS, describe_metrics
+
+    details = result.get("details", {})
+    table = Table(title=f"Capstone ({result['backend']} inference, numpy training)")
+    table.add_column("Track")
+    table.add_column("Measured")
+    table.add_column("Score", justify="right")
+    for name, label in TRACK_LABELS.items():
+        track = result["tracks"].get(name)
+        if track is None:
+            why = details.get("not_run", {}).get(name, "did not run")
+            table.add_row(label, f"[dim]not run: {why}[/dim]", "-")
+        else:
+            table.add_row(label, describe_metrics(name, track["metrics"]), f"{track['score']:.1f}")
+    console.print(table)
+    for note in details.get("notes", []):
+        console.print(f"[yellow]Note:[/yellow] {note}", highlight=False)
+    if result["score"] is None:
+        console.print(f"[bold]No score[/bold]: no track ran. Saved to {path}.")
+        return
+    ran = sum(1 for t in result["tracks"].values() if t is not None)
+    console.print(
+        f"[bold]Capstone score: {result['score']:.1f}[/bold] / 100  "
+        f"(mean of the {ran} track{'s' if ran != 1 else ''} that ran)"
+    )
+    if ran == len(TRACK_LABELS):
+        console.print(
+            "🎓 You trained, timed, quantized and pruned a real model on your own machine!"
+        )
+    else:
+        console.print(f"🎓 {ran} capstone track{'s' if ran != 1 else ''} measured on your machine.")
     console.print(f"Saved to {path} (nothing was sent anywhere).")
     console.print(
         "Next: [bold]tinytorch-board submit --dry-run[/bold] "
         "to see exactly what sharing would send."
     )
-
-
-def _ms(value: float) -> str:
-    return f"{value * 1000:.1f} µs" if value < 1 else f"{value:.2f} ms"

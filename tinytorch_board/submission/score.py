@@ -55,3 +55,96 @@ def baseline_score(medians_ms: Mapping[str, float], suite_version: int = 1) -> f
             raise ValueError(f"metric {name} must be a positive finite time")
         logs.append(math.log2(ref_ms / measured))
     return clamp_score(REFERENCE_POINTS + POINTS_PER_DOUBLING * sum(logs) / len(logs))
+
+
+# --- capstone ------------------------------------------------------------------------
+#
+# Capstone suite 1 (bench/capstone.py): a 64-256-256-10 ReLU MLP trained in numpy on a
+# deterministic synthetic 10-class problem; inference through the student's tinytorch
+# when it has the pieces. Each track's score is a pure function of its metrics, 0..100,
+# one decimal; the overall score is the mean of the tracks that ran.
+#
+#   accuracy:    100 * (accuracy_pct - 10) / 90           (chance = 0, perfect = 100)
+#   speed:       50 + 10 * mean(log2(ref_p50 / latency_p50_ms),
+#                               log2(throughput_sps / ref_throughput))
+#                (reference machine = 50, every 2x faster = +10, like the baseline)
+#   compression: 25 * log2(size_ratio) - 10 * excess_drop  (int8 alone = 4x = 50)
+#   efficiency:  15 * log2(speedup * size_ratio) - 10 * excess_drop
+#   excess_drop = max(0, accuracy_drop_pct - ACCURACY_DROP_ALLOWED_PCT): every
+#   percentage point of accuracy lost beyond the allowance costs 10 points.
+
+CAPSTONE_SUITE_VERSION = 1
+CAPSTONE_TRACKS: tuple[str, ...] = ("accuracy", "speed", "compression", "efficiency")
+ACCURACY_DROP_ALLOWED_PCT = 2.0
+ACCURACY_PENALTY_PER_PCT = 10.0
+
+# Speed references for capstone suite 1, measured on the same reference machine as
+# REFERENCE_MS with the numpy backend and BLAS pinned to 1 thread: the median of four
+# batches of 9 speed-track runs (`python benchmarks/bench_capstone.py --reference`),
+# taken while the machine was shared (load average about 3 on 2 cores).
+# latency_p50_ms: single-sample latency p50; throughput_sps: batch-256 samples/s.
+CAPSTONE_REFERENCE: dict[int, dict[str, float]] = {
+    1: {"latency_p50_ms": 0.0191, "throughput_sps": 391300.0},
+}
+
+CAPSTONE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "accuracy": ("accuracy_pct",),
+    "speed": ("latency_p50_ms", "throughput_sps"),
+    "compression": ("size_ratio", "accuracy_drop_pct"),
+    "efficiency": ("speedup", "size_ratio", "accuracy_drop_pct"),
+}
+
+
+def _metric(metrics: Mapping[str, float], name: str, positive: bool = False) -> float:
+    if name not in metrics:
+        raise ValueError(f"missing metric '{name}'")
+    value = metrics[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"metric '{name}' must be a finite number")
+    if positive and not value > 0:
+        raise ValueError(f"metric '{name}' must be positive")
+    return float(value)
+
+
+def _drop_penalty(metrics: Mapping[str, float]) -> float:
+    drop = _metric(metrics, "accuracy_drop_pct")
+    return ACCURACY_PENALTY_PER_PCT * max(0.0, drop - ACCURACY_DROP_ALLOWED_PCT)
+
+
+def capstone_track_score(
+    track_name: str, metrics: Mapping[str, float], suite_version: int
+) -> float:
+    """Score of one capstone track from its metrics (ValueError when they do not allow one)."""
+    reference = CAPSTONE_REFERENCE.get(suite_version)
+    if reference is None:
+        raise ValueError(f"unknown capstone suite_version {suite_version}")
+    if track_name == "accuracy":
+        accuracy = _metric(metrics, "accuracy_pct")
+        if not 0 <= accuracy <= 100:
+            raise ValueError("metric 'accuracy_pct' must be between 0 and 100")
+        return clamp_score(100.0 * (accuracy - 10.0) / 90.0)
+    if track_name == "speed":
+        latency = _metric(metrics, "latency_p50_ms", positive=True)
+        throughput = _metric(metrics, "throughput_sps", positive=True)
+        logs = (
+            math.log2(reference["latency_p50_ms"] / latency),
+            math.log2(throughput / reference["throughput_sps"]),
+        )
+        return clamp_score(REFERENCE_POINTS + POINTS_PER_DOUBLING * sum(logs) / len(logs))
+    if track_name == "compression":
+        ratio = _metric(metrics, "size_ratio", positive=True)
+        return clamp_score(25.0 * math.log2(ratio) - _drop_penalty(metrics))
+    if track_name == "efficiency":
+        speedup = _metric(metrics, "speedup", positive=True)
+        ratio = _metric(metrics, "size_ratio", positive=True)
+        return clamp_score(15.0 * math.log2(speedup * ratio) - _drop_penalty(metrics))
+    raise ValueError(f"unknown capstone track '{track_name}'")
+
+
+def capstone_overall(track_scores: Mapping[str, float]) -> float:
+    """Overall capstone score: the mean of the scores of the tracks that ran."""
+    if not track_scores:
+        raise ValueError("no track ran")
+    # fsum is exact, so the result does not depend on the order the tracks come in
+    # (a JSON file stores them sorted); plain sum could flip a .x5 rounding.
+    return round(math.fsum(track_scores.values()) / len(track_scores), 1)

@@ -296,7 +296,7 @@ def _capstone_problems(bench: dict, source: str) -> list[Problem]:
                     f"{track['score']} does not match the metrics (recomputed: {expected})",
                 )
             )
-    overall = round(sum(t["score"] for t in ran.values()) / len(ran), 1)
+    overall = scoring.capstone_overall({name: t["score"] for name, t in ran.items()})
     if not math.isclose(bench["score"], overall, abs_tol=SCORE_TOLERANCE):
         out.append(
             Problem(
