@@ -56,7 +56,9 @@ def fake_clock(step_ns: int):
 
 
 def test_harness_converges_on_a_steady_operation():
-    timing = time_callable(lambda: None, HarnessSettings(warmup_ms=1, min_runs=5, min_time_ms=0), fake_clock(1000))
+    timing = time_callable(
+        lambda: None, HarnessSettings(warmup_ms=1, min_runs=5, min_time_ms=0), fake_clock(1000)
+    )
     assert timing.converged
     assert timing.runs == 5
     assert timing.median_ms > 0 and timing.iqr_ms == 0
