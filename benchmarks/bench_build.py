@@ -6,7 +6,8 @@ Generates N submissions with `tinytorch-board demo-data` (cached under the syste
 dir and reused by later runs), then measures in one run, each phase in a fresh child
 process so every peak RSS belongs to one phase:
 
-  floor   list submissions/, read every file, json.loads it (nothing else)
+  floor   list submissions/, read every file, json.loads it (nothing else; garbage
+          collector paused, as the engine does, so the floor is not inflated)
   load    board.load.load_board: listing, reading, parsing, validating
   stats   load + compute_stats (columns, ranks, outliers, badges, histories, ...)
   build   load + stats + the site renderer (board.render.build_site) into a temp dir
@@ -57,6 +58,9 @@ def board_for(count: int, seed: int, cache: Path) -> Path:
 
 
 def phase_floor(board: Path) -> dict:
+    import gc
+
+    gc.disable()  # the engine pauses the collector too; the floor must not be inflated
     docs = []
     for directory, _dirs, files in os.walk(board / "submissions"):
         for name in files:
