@@ -12,7 +12,8 @@ process so every peak RSS belongs to one phase:
   stats   load + compute_stats (columns, ranks, outliers, badges, histories, ...)
   build   load + stats + the site renderer (board.render.build_site) into a temp dir
 
-Times are medians over --repeat runs; ratios are against the floor's median.
+Times are medians over --repeat runs (imports included, freeing memory at exit not);
+ratios are against the floor's median.
 """
 
 from __future__ import annotations
@@ -67,14 +68,14 @@ def phase_floor(board: Path) -> dict:
             if name.endswith(".json"):
                 with open(os.path.join(directory, name), "rb") as handle:
                     docs.append(json.loads(handle.read()))
-    return {"files": len(docs)}
+    return {"files": len(docs)}, docs
 
 
 def phase_load(board: Path) -> dict:
     from tinytorch_board.board.load import load_board
 
     loaded = load_board(board)
-    return {"valid": len(loaded.documents), "invalid": len(loaded.invalid)}
+    return {"valid": len(loaded.documents), "invalid": len(loaded.invalid)}, loaded
 
 
 def phase_stats(board: Path) -> dict:
@@ -90,7 +91,7 @@ def phase_stats(board: Path) -> dict:
     marks["compute_s"] = time.perf_counter() - started - marks["load_s"]
     marks["entries"] = len(stats.entries)
     marks["outliers"] = sum(1 for e in stats.entries if e.outlier)
-    return marks
+    return marks, (loaded, stats)
 
 
 def phase_build(board: Path) -> dict:
@@ -101,10 +102,10 @@ def phase_build(board: Path) -> dict:
 
     loaded = load_board(board)
     config = load_config(board)
-    compute_stats(loaded, config)
+    stats = compute_stats(loaded, config)
     with tempfile.TemporaryDirectory() as out:
         report = build_site(loaded, config, Path(out))
-    return {"pages": report.pages}
+    return {"pages": report.pages}, (loaded, stats)
 
 
 PHASES = {"floor": phase_floor, "load": phase_load, "stats": phase_stats, "build": phase_build}
@@ -114,10 +115,11 @@ def child(phase: str, board: Path) -> None:
     import resource
 
     started = time.perf_counter()
-    result = PHASES[phase](board)
-    result["seconds"] = time.perf_counter() - started
+    result, keep = PHASES[phase](board)
+    result["seconds"] = time.perf_counter() - started  # before anything is freed
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(result))
+    print(json.dumps(result), flush=True)
+    os._exit(0)  # a build process ends here too: freeing `keep` is not part of any phase
 
 
 def run_child(phase: str, board: Path) -> dict:

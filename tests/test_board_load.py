@@ -231,7 +231,10 @@ def test_columns_rows_match_the_documents(mixed_board):
     fast = loaded.columns
     for name in ROW_FIELDS:
         assert fast.values[name] == rebuilt.values[name], name
-    assert list(zip(*fast.values.values(), strict=True)) == [_row(d) for d in loaded.documents]
+    in_time_order = [loaded.documents[i] for i in fast.document_index]
+    assert list(zip(*fast.values.values(), strict=True)) == [_row(d) for d in in_time_order]
+    stamps = [(d["created_at"], d["submission_id"]) for d in in_time_order]
+    assert stamps == sorted(stamps)
 
 
 def test_valid_files_take_the_fast_path(tmp_path, monkeypatch):

@@ -33,9 +33,11 @@ from tinytorch_board.submission.validator import Checked, check_file
 
 @dataclass
 class Columns:
-    """Column arrays over the valid documents, one row per document (input order).
+    """Column arrays over the valid documents, one row per document, in time order.
 
-    Text values are factorized: `x_code[i]` indexes `x_names`, -1 means "none".
+    Rows are sorted by (created_at, submission_id), oldest first; row i holds
+    `documents[document_index[i]]`. Text values are factorized: `x_code[i]` indexes
+    `x_names`, -1 means "none".
     """
 
     n: int
@@ -64,6 +66,7 @@ class Columns:
     country_names: list[str]
     institution_code: object
     institution_names: list[str]
+    document_index: object = None  # int64[n]: row -> index in LoadedBoard.documents
     values: dict = field(default_factory=dict, repr=False)
     """ROW_FIELDS name -> the raw value of every row (a tuple), for building entries."""
 
@@ -148,8 +151,12 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
     from tinytorch_board.curriculum import MILESTONE_IDS
 
     n = len(documents)
+    if rows is None:
+        rows = list(map(_row, documents))
+    # time order: created_at is fixed-width text, so text order is time order
+    order = sorted(range(n), key=[r[2] + r[0] for r in rows].__getitem__)
     if n:
-        fields_by_row = zip(*(rows if rows is not None else map(_row, documents)), strict=True)
+        fields_by_row = zip(*[rows[i] for i in order], strict=True)
         values = dict(zip(ROW_FIELDS, fields_by_row, strict=True))
     else:
         values = {name: () for name in ROW_FIELDS}
@@ -206,6 +213,7 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
         country_names=country_names,
         institution_code=ints(institution_codes, np.int32),
         institution_names=institution_names,
+        document_index=np.array(order, dtype=np.int64),
         values=values,
     )
 

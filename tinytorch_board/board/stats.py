@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 
 
 def group_key(document: dict) -> tuple[str, int, str]:
@@ -285,12 +284,8 @@ def _compute_stats(loaded, config, now):
     n = c.n
     pc = c.participant_code
 
-    # time order: created_at (fixed width, so text order is time order), then id
-    time_keys = [t + s for t, s in zip(c.created_at, c.submission_id, strict=True)]
-    chron = sorted(range(n), key=time_keys.__getitem__)
-    del time_keys
-    time_rank = np.empty(n, np.int64)
-    time_rank[chron] = np.arange(n)
+    # columns are in time order (oldest first): row number = time rank
+    time_rank = np.arange(n, dtype=np.int64)
 
     # k-anonymized labels: fewer than k distinct participants -> OTHER
     system_labels, system_anon = _anonymize(c.system_code, c.system_names, pc, k)
@@ -316,8 +311,8 @@ def _compute_stats(loaded, config, now):
     group_l = _label_list(c.group_names, c.group_code)
 
     # entries, newest first: every field gathered in that order, then one C-level map
-    newest = chron[::-1]
-    pick = itemgetter(*newest) if n > 1 else (lambda seq: tuple(seq[i] for i in newest))
+    def pick(seq) -> tuple:
+        return tuple(seq)[::-1]
 
     def unranked_none(array) -> list:
         values = array.tolist()
