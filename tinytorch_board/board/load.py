@@ -281,7 +281,7 @@ def _load(board_dir: Path, now: datetime) -> LoadedBoard:
     documents = loaded.documents
     rows = loaded._rows = []
     check = _fast_checker()
-    decode = _DECODER.decode
+    loads = json.loads
     root = str(board_dir / "submissions")
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     limit = MAX_FILE_BYTES + 1
@@ -294,10 +294,10 @@ def _load(board_dir: Path, now: datetime) -> LoadedBoard:
                     raw = os.read(fd, limit)
                 finally:
                     os.close(fd)
-                if len(raw) < limit:
-                    doc = decode(raw.decode("utf-8"))
+                if len(raw) < limit and b"\\" not in raw:
+                    doc = loads(raw.decode("utf-8"))
                     if type(doc) is dict:
-                        row = check(doc, rel_parts, earliest, latest)
+                        row = check(doc, rel_parts, earliest, latest, raw.count(b'"'))
             except (OSError, ValueError, RecursionError):
                 row = None
         if row is not None:
@@ -321,22 +321,6 @@ def _check_slowly(board_dir: Path, rel_parts: tuple[str, ...], now: datetime) ->
     except Exception as exc:  # noqa: BLE001 - bad data must never stop a build
         reason = f"the validator failed on this file ({type(exc).__name__}: {exc})"
         return Checked(source, None, (_validator.Problem(source, "$", reason),))
-
-
-def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
-    """Like the validator's duplicate-key check, but at C speed when there is none."""
-    built = dict(pairs)
-    if len(built) != len(pairs):
-        raise ValueError("duplicate key")
-    return built
-
-
-def _no_constants(name: str) -> object:
-    raise ValueError(f"{name} is not allowed")
-
-
-# Accepts exactly what validator.parse accepts (anything else goes to the validator).
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
 
 
 def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
@@ -443,8 +427,18 @@ def fast_valid(doc: dict, rel_parts: tuple[str, ...], limits: _TimeLimits) -> bo
     A conservative re-statement of the v1 schema and the validator's checks for the
     common case (a baseline result at submissions/<shard>/<id>.json): exact Python
     types, full-string pattern matches. False means "ask the validator", not "invalid".
+
+    Duplicate keys: the file was parsed by plain json.loads, which keeps the last of
+    duplicate keys silently. A file without backslashes has exactly two '"' per string
+    token, so `quotes` (the file's count of '"') equals twice the keys and text values
+    of the parsed document only when no key was repeated; otherwise: "ask the validator".
+    NaN and Infinity fail every range check below, so they too go to the validator.
     """
-    return _fast_checker()(doc, rel_parts, limits.earliest, limits.latest) is not None
+    raw = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if b"\\" in raw:
+        return False
+    row = _fast_checker()(doc, rel_parts, limits.earliest, limits.latest, raw.count(b'"'))
+    return row is not None
 
 
 @lru_cache(maxsize=1)
@@ -477,7 +471,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
     real_time = _real_time
     str_, int_, float_, dict_, list_, bool_ = str, int, float, dict, list, bool
 
-    def check(doc, rel_parts, earliest, latest):
+    def check(doc, rel_parts, earliest, latest, quotes):
         if doc.keys() != top_keys:
             return None
         value = doc["schema_version"]
@@ -517,11 +511,14 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         metrics = bench["metrics"]
         if type(metrics) is not dict_ or metrics.keys() != baseline_metrics:
             return None
+        # strings in the file: 12 + 5 + 3 + 7 + 4 keys, 6 + 2 + 4 text values, so far
+        tokens = 43
         medians = {}
         for name, metric in metrics.items():
             if type(metric) is not dict_:
                 return None
             keys = metric.keys()
+            tokens += len(keys)
             if not (metric_required <= keys <= metric_keys):
                 return None
             median = metric["median_ms"]
@@ -571,8 +568,10 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         if type(value) is not str_ or not python_ok(value):
             return None
         value = system["numpy"]
-        if value is not None and (type(value) is not str_ or not numpy_ok(value)):
-            return None
+        if value is not None:
+            if type(value) is not str_ or not numpy_ok(value):
+                return None
+            tokens += 1
 
         progress = doc["progress"]
         if type(progress) is not dict_ or progress.keys() != progress_keys:
@@ -585,6 +584,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         done = progress["milestones_completed"]
         if type(done) is not list_ or len(done) > milestones_max:
             return None
+        tokens += len(done)
         previous = ""
         for item in done:  # strictly ascending known ids: unique and sorted
             if type(item) is not str_ or item not in milestone_ids or item <= previous:
@@ -599,6 +599,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         if community is not None:
             if type(community) is not dict_ or community.keys() != community_keys:
                 return None
+            tokens += 3 + sum(v is not None for v in community.values())
             cohort = community["cohort"]
             if cohort is not None and (type(cohort) is not str_ or not cohort_ok(cohort)):
                 return None
@@ -611,7 +612,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
 
         visibility, public = doc["visibility"], doc["public"]
         if visibility == "anonymous":
-            if public is not None:
+            if public is not None or quotes != 2 * tokens:
                 return None
             return (
                 sid, pid, created, "baseline", suite, backend, score, metrics, None,
@@ -620,7 +621,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             )  # fmt: skip
         if visibility != "public" or type(public) is not dict_ or not public:
             return None
-        if not public.keys() <= public_keys:
+        if not public.keys() <= public_keys or quotes != 2 * (tokens + 2 * len(public)):
             return None
         for field_name, match, longest in text_rules:
             if field_name in public:
