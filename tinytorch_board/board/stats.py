@@ -322,8 +322,7 @@ def _compute_stats(loaded, config, now):
 
     outlier_rows = np.flatnonzero(outlier).tolist()
     v = c.values
-    shared: dict[tuple, tuple] = {}
-    milestones = [shared.setdefault(t, t) for t in map(tuple, pick(v["milestones_completed"]))]
+    milestones = pick(_label_list(c.milestone_sets, c.milestone_code))
     entries = list(
         map(
             fast_constructor(Entry),
