@@ -246,3 +246,23 @@ def test_every_entry_carries_its_documents_fields():
             shown.get("institution"),
         )
         assert "community-member" in e.badges
+
+
+def test_capstone_entries_form_their_own_group_and_keep_their_tracks():
+    tracks = {
+        "speed": {"metrics": {"tokens_per_s": 120.0}, "score": 60.0},
+        "compression": None,
+        "accuracy": {"metrics": {"top1": 0.91}, "score": 70.0},
+        "efficiency": None,
+    }
+    capstone = make_doc(65.0, kind="capstone")
+    capstone["benchmark"]["tracks"] = tracks
+    capstone["benchmark"]["metrics"] = {}
+    docs = [capstone, make_doc(50.0), make_doc(40.0)]
+    stats = compute_stats(loaded(docs), config(k_anonymity=1), NOW)
+    entry = next(e for e in stats.entries if e.kind == "capstone")
+    assert entry.group == "capstone/1/numpy" and entry.tracks is tracks
+    assert (entry.rank, entry.group_size, entry.top_percent) == (1, 1, 100)
+    assert "first-steps" not in entry.badges  # First Steps is for a baseline
+    assert set(stats.groups) == {"baseline/1/numpy", "capstone/1/numpy"}
+    assert stats.distribution["groups"]["capstone/1/numpy"]["count"] == 1
