@@ -4,6 +4,17 @@
 static API and `compare` read only these types. Group values (system type, cohort,
 country, institution, course type) are already k-anonymized here: anything with fewer
 than k members reads OTHER, so a renderer cannot publish a small group by mistake.
+"Members" are distinct participants (one person submitting five times is one member).
+
+Definitions (see board.stats for the code):
+- rank: competition ranking among the ranked (non-outlier) entries of the comparable
+  group: 1 + the number of strictly higher scores, so ties share the best rank.
+- top_percent: ceil(100 * rank / group_size), at least 1: the best of 40 is "Top 3%",
+  anyone in a group of one is "Top 100%", tied entries read the same figure.
+- percentile: 100 * (ranked entries scoring strictly lower) / group_size.
+- outlier: more than board.yaml `outliers.mads` median absolute deviations from the
+  median score of its (comparable group, submitted system type); only judged when that
+  set has at least `outliers.min_group` entries. Outliers are listed, never ranked.
 """
 
 from __future__ import annotations
@@ -69,6 +80,11 @@ class ParticipantHistory:
     best_score: float
     latest_score: float
     improvement: float  # best - first
+    # Added by the board engine (defaults keep older constructors working); aligned with
+    # submission_ids, oldest first, so a page can plot improvement over time per group.
+    created_at: tuple[str, ...] = ()
+    scores: tuple[float, ...] = ()
+    groups: tuple[str, ...] = ()  # comparable group key of each submission
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +105,15 @@ class CommunityFigures:
     submissions: int = 0
     participants: int = 0
     public_entries: int = 0
-    systems: dict[str, int] = field(default_factory=dict)
+    systems: dict[str, int] = field(default_factory=dict)  # system type -> submissions
     milestone_reached: dict[str, int] = field(default_factory=dict)  # milestone id -> people
+    # index = modules completed (0..20); value = people, each counted at their highest
     modules_histogram: list[int] = field(default_factory=list)  # index = modules completed
-    cohorts: dict[str, int] = field(default_factory=dict)
-    course_types: dict[str, int] = field(default_factory=dict)
-    countries: dict[str, int] = field(default_factory=dict)
+    cohorts: dict[str, int] = field(default_factory=dict)  # -> people (none: not counted)
+    course_types: dict[str, int] = field(default_factory=dict)  # -> people
+    countries: dict[str, int] = field(default_factory=dict)  # -> people (public entries only)
     submissions_per_month: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" -> n
+    # group -> 20 bins of ranked scores: [0, 5), [5, 10), ..., [95, 100]
     score_histogram: dict[str, list[int]] = field(default_factory=dict)  # group -> 20 bins
 
 

@@ -21,6 +21,7 @@ COMMANDS = {
     "benchmark": "tinytorch_board.cli.benchmark:benchmark",
     "submit": "tinytorch_board.cli.submit:submit",
     "withdraw": "tinytorch_board.cli.withdraw:withdraw",
+    "compare": "tinytorch_board.cli.compare:compare",
     "validate": "tinytorch_board.cli.board:validate",
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",

@@ -192,7 +192,8 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
         out.extend(_capstone_problems(bench, source))
 
     memory = doc["system"]["memory_gb"]
-    if memory is not None and memory & (memory - 1):
+    # JSON Schema counts 8.0 as an integer; the power-of-two test needs a real int.
+    if memory is not None and (memory != int(memory) or int(memory) & (int(memory) - 1)):
         add("$.system.memory_gb", f"{memory} is not a power of two (memory is rounded to one)")
 
     milestones = doc["progress"]["milestones_completed"]
