@@ -7,14 +7,25 @@ from pathlib import Path
 import click
 
 from tinytorch_board.cli._util import confirm_or_refuse, echo_json, is_interactive, warn
+from tinytorch_board.errors import BoardError
 
 
-def where_you_would_land(project, document: dict) -> str | None:
-    """Hook: the board engine's "where you would land" line, shown before asking.
+def where_you_would_land(project, document: dict, target=None) -> str | None:
+    """The board engine's "where you would land" line, computed here from the published
+    distribution (the target board's built site, then the configured pages_url)."""
+    from tinytorch_board.board.distribution import landing_from_sources
+    from tinytorch_board.local.config import load_config
 
-    Returns None until it is wired to the published distribution (compare without upload).
-    """
-    return None
+    sources = []
+    if target is not None and target.type == "local" and target.board_dir:
+        sources.append(str(target.board_dir))
+    try:
+        pages_url = load_config(project)["board"].get("pages_url")
+    except BoardError:
+        pages_url = None
+    if pages_url:
+        sources.append(pages_url)
+    return landing_from_sources(document, sources, cache_dir=project.cache_dir)
 
 
 def github_board(target, token_option: str | None, hint: str):
@@ -150,7 +161,7 @@ def submit(
     prepared, result_path, warnings = prepare_from_project(project, result, public=public_choice)
     for message in warnings:
         warn(message)
-    landing = where_you_would_land(project, prepared.document)
+    landing = where_you_would_land(project, prepared.document, target)
     if target is None or target.type == "local":
         _submit_local(project, prepared, result_path, target, yes, dry_run, as_json, landing)
     elif target.type == "web":

@@ -1,0 +1,68 @@
+"""`submit` shows where the result would land, computed locally from the distribution."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from tinytorch_board.board.distribution import quantiles
+from tinytorch_board.cli import cli
+
+
+def _distribution(scores: list[float]) -> dict:
+    return {
+        "distribution_version": 1,
+        "generated_at": "2026-11-20T00:00:00Z",
+        "k": 5,
+        "totals": {"submissions": len(scores), "participants": len(scores), "public_entries": 0},
+        "cohorts": {},
+        "groups": {
+            "baseline/1/numpy": {
+                "kind": "baseline",
+                "suite_version": 1,
+                "backend": "numpy",
+                "count": len(scores),
+                "quantiles": quantiles(sorted(scores)),
+                "systems": {},
+            }
+        },
+    }
+
+
+def test_local_submit_prints_the_landing_line_before_asking(project, board):
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["--project-dir", str(project), "benchmark", "baseline", "--json", "--no-prompt"]
+        ).exit_code
+        == 0
+    )
+    site_api = board / "site" / "api"
+    site_api.mkdir(parents=True)
+    (site_api / "distribution.json").write_text(json.dumps(_distribution([0.0] * 50 + [1.0] * 50)))
+    result = runner.invoke(
+        cli,
+        ["--project-dir", str(project), "submit", "--to", str(board), "--dry-run"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Your score would land in the top 1% of 100 baseline 1 numpy results" in result.output
+
+
+def test_without_a_distribution_submit_still_works(project, board):
+    runner = CliRunner()
+    runner.invoke(
+        cli, ["--project-dir", str(project), "benchmark", "baseline", "--json", "--no-prompt"]
+    )
+    (project / ".tinytorch").mkdir(exist_ok=True)
+    (project / ".tinytorch" / "config.json").write_text(
+        json.dumps({"board": {"pages_url": "http://127.0.0.1:9/"}})
+    )
+    result = runner.invoke(
+        cli,
+        ["--project-dir", str(project), "submit", "--to", str(board), "--dry-run"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "would land" not in result.output
