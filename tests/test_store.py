@@ -61,7 +61,7 @@ def test_create_json_never_overwrites(tmp_path):
         ('{"a": 1', dict, "not valid JSON (line 1, column 8: Expecting ',' delimiter)"),
         ("[1, 2]", dict, "expected a JSON object, found array"),
         ('"text"', dict, "expected a JSON object, found string"),
-        ('{"a": NaN}', dict, "not valid JSON (NaN is not valid JSON)"),
+        ('{"a": NaN}', dict, "not valid JSON (NaN is not allowed (numbers must be finite))"),
         ('{"a": 1, "a": 2}', dict, "not valid JSON (duplicate key 'a')"),
         ("", dict, "not valid JSON (line 1, column 1: Expecting value)"),
         ('{"a": 1}', list, "expected a JSON array, found object"),

@@ -84,6 +84,17 @@ class Placement:
     system_count: int | None
     system_percentile: float | None
 
+    def as_dict(self) -> dict:
+        """The figures for --json output."""
+        return {
+            "group_count": self.group_count,
+            "percentile": self.percentile,
+            "top_percent": self.top_percent,
+            "system_type": self.system_type,
+            "system_count": self.system_count,
+            "system_percentile": self.system_percentile,
+        }
+
     @property
     def top_percent(self) -> int:
         return max(1, min(100, round(100 - self.percentile)))

@@ -75,16 +75,7 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
                 "cache_age_seconds": fetched.age_seconds,
                 "offline_reason": fetched.offline_reason,
                 "generated_at": distribution.get("generated_at"),
-                "placement": None
-                if placement is None
-                else {
-                    "group_count": placement.group_count,
-                    "percentile": placement.percentile,
-                    "top_percent": placement.top_percent,
-                    "system_type": placement.system_type,
-                    "system_count": placement.system_count,
-                    "system_percentile": placement.system_percentile,
-                },
+                "placement": None if placement is None else placement.as_dict(),
                 "uploaded": False,
             }
         )

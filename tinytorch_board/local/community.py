@@ -346,12 +346,7 @@ def _placement(doc: dict, result: ResultInfo | None) -> dict | None:
     return {
         **base,
         "placed": True,
-        "group_count": placement.group_count,
-        "percentile": placement.percentile,
-        "top_percent": placement.top_percent,
-        "system_type": placement.system_type,
-        "system_count": placement.system_count,
-        "system_percentile": placement.system_percentile,
+        **placement.as_dict(),
         "sentence": placement.sentence(),
     }
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from tinytorch_board.errors import BoardError, DataFileError
 from tinytorch_board.local.project import Project
 from tinytorch_board.local.store import check_version, read_json, write_json
+from tinytorch_board.submission.builder import is_uuid4
 from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 
 PROFILE_VERSION = 1
@@ -175,16 +176,6 @@ def apply_answers(profile: dict, changes: dict[str, str | None]) -> tuple[dict, 
     return updated, changed
 
 
-def _is_uuid4(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        parsed = uuid.UUID(value)
-    except ValueError:
-        return False
-    return parsed.version == 4 and str(parsed) == value
-
-
 def _optional_str(value: object) -> bool:
     return value is None or isinstance(value, str)
 
@@ -193,7 +184,7 @@ def check_profile(path: Path, data: dict) -> dict:
     """Shape-check a profile_version 1 document; DataFileError naming the field."""
     check_version(path, data, "profile_version", PROFILE_VERSION)
     for key in ("anonymous_id", "public_id"):
-        if not _is_uuid4(data.get(key)):
+        if not is_uuid4(data.get(key)):
             raise DataFileError(path, f"'{key}' is not a random (version 4) UUID; {REMOVE_HINT}")
     joined = data.get("joined_at")
     if not isinstance(joined, str) or _parse_iso(joined) is None:
@@ -281,7 +272,7 @@ def load_profile(project: Project) -> LoadedProfile | None:
         return None
     data = read_json(path)
     if "profile_version" not in data and "anonymous_id" in data:
-        if not _is_uuid4(data.get("anonymous_id")):
+        if not is_uuid4(data.get("anonymous_id")):
             raise DataFileError(path, f"'anonymous_id' is not a random UUID; {REMOVE_HINT}")
         return LoadedProfile(from_tinytorch(path, data), path, True)
     return LoadedProfile(check_profile(path, data), path, False)

@@ -77,7 +77,7 @@ def create_json(path: Path, data: Any) -> None:
 
 
 def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
+    raise ValueError(f"{name} is not allowed (numbers must be finite)")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -116,7 +116,7 @@ def build_submission(
     if profile:
         key = "public_id" if visibility == "public" else "anonymous_id"
         participant_id = profile.get(key)
-    if not _is_uuid4(participant_id):
+    if not is_uuid4(participant_id):
         participant_id = str(uuid.uuid4())
 
     community = None
@@ -152,7 +152,8 @@ def build_submission(
     return Prepared(document, secret)
 
 
-def _is_uuid4(value: object) -> bool:
+def is_uuid4(value: object) -> bool:
+    """True for the canonical text of a version-4 UUID."""
     if not isinstance(value, str):
         return False
     try:

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tinytorch_board.local.store import loads_strict
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
@@ -84,19 +85,6 @@ def _json_path(parts: Iterable[Any]) -> str:
     return path
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed (numbers must be finite)")
-
-
-def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
-
-
 def parse(raw: bytes, source: str) -> tuple[dict | None, list[Problem]]:
     """Bytes to a JSON object, refusing oversize, non-UTF-8, NaN/Infinity and duplicate keys."""
     if len(raw) > MAX_FILE_BYTES:
@@ -108,9 +96,7 @@ def parse(raw: bytes, source: str) -> tuple[dict | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(source, "$", f"not UTF-8 (byte {exc.start})")]
     try:
-        data = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_pairs_without_duplicates
-        )
+        data = loads_strict(text)
     except json.JSONDecodeError as exc:
         return None, [
             Problem(source, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
