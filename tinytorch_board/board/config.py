@@ -1,14 +1,108 @@
-"""board.yaml: the maintainer's settings, checked strictly (unknown keys are errors)."""
+"""board.yaml: the maintainer's settings, checked strictly (unknown keys are errors).
+
+`parse_config` checks the top-level keys, then hands each section to its own small
+parser in SECTION_PARSERS (key -> function(value, source) -> {field name: value}).
+A new section is one parser function, one entry in SECTION_PARSERS and its fields on
+BoardConfig.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from tinytorch_board.errors import ConfigError
 
 CONFIG_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BadgeRule:
+    """Conditions one submission must meet (all of them) to earn a badge.
+
+    A participant holds a badge from the first of their submissions that meets its
+    rule. Every key is optional; an empty rule is met by any submission.
+    """
+
+    kind: str | None = None
+    """The submission's kind ("baseline" or "capstone")."""
+    backend: str | None = None
+    """The submission's backend ("numpy" or "tinytorch")."""
+    visibility: str | None = None
+    """"public" or "anonymous"."""
+    first_of_kind: bool = False
+    """Only the participant's first submission of its kind counts."""
+    max_days_since_join: int | None = None
+    """progress.days_since_join is known and at most this many days."""
+    min_milestones: int | None = None
+    """At least this many milestones completed."""
+    min_modules: int | None = None
+    """At least this many modules completed."""
+    min_score: float | None = None
+    """Score at least this (a flagged outlier never meets a score condition)."""
+    improved: bool = False
+    """Score strictly above the participant's previous submission in the same
+    comparable group (kind/suite_version/backend); never for a flagged outlier."""
+    min_submissions: int | None = None
+    """The participant has made at least this many submissions so far (this one included)."""
+
+
+@dataclass(frozen=True)
+class BadgeConfig:
+    id: str
+    name: str
+    description: str
+    icon: str
+    rule: BadgeRule
+
+
+DEFAULT_BADGES: tuple[BadgeConfig, ...] = (
+    BadgeConfig(
+        "first-steps",
+        "First Steps",
+        "Submitted a baseline benchmark.",
+        "👣",
+        BadgeRule(kind="baseline"),
+    ),
+    BadgeConfig(
+        "fast-setup",
+        "Fast Setup",
+        "First baseline submitted within a day of joining.",
+        "⚡",
+        BadgeRule(kind="baseline", first_of_kind=True, max_days_since_join=1),
+    ),
+    BadgeConfig(
+        "milestone-master",
+        "Milestone Master",
+        "Completed all 6 historical milestones.",
+        "🏆",
+        BadgeRule(min_milestones=6),
+    ),
+    BadgeConfig(
+        "community-member",
+        "Community Member",
+        "Shared a result with the community.",
+        "🤝",
+        BadgeRule(),
+    ),
+    BadgeConfig(
+        "progress-maker",
+        "Progress Maker",
+        "Beat their own earlier score.",
+        "📈",
+        BadgeRule(improved=True),
+    ),
+    BadgeConfig(
+        "module-master",
+        "Module Master",
+        "Completed all 20 modules.",
+        "🎓",
+        BadgeRule(min_modules=20),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -22,10 +116,148 @@ class BoardConfig:
     """Path the site is served under ("" for relative links)."""
     k_anonymity: int = 5
     """Smallest group shown by its own name; smaller groups become "Other"."""
+    outlier_mads: float = 5.0
+    """A score more than this many MADs from its system type's median is an outlier."""
+    outlier_min_group: int = 10
+    """Outliers are only judged in (group, system type) sets with at least this many entries."""
+    badges: tuple[BadgeConfig, ...] = field(default=DEFAULT_BADGES)
+    """Badge definitions, in display order."""
 
 
-def _known_keys() -> set[str]:
-    return {f.name for f in fields(BoardConfig)}
+Parser = Callable[[Any, str], dict[str, Any]]
+
+
+def _whole(value: object, name: str, source: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{source}: {name} must be a whole number >= {minimum}")
+    return value
+
+
+def _number(value: object, name: str, source: str, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > minimum:
+        raise ConfigError(f"{source}: {name} must be a number > {minimum:g}")
+    return float(value)
+
+
+def _text(value: object, name: str, source: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: {name} must be text")
+    return value
+
+
+def _mapping(value: object, name: str, source: str, known: set[str]) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: {name} must be a mapping")
+    unknown = sorted(set(map(str, value)) - known)
+    if unknown:
+        raise ConfigError(
+            f"{source}: {name}: unknown key(s): {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return value
+
+
+def _parse_version(value: object, source: str) -> dict[str, Any]:
+    if value != CONFIG_VERSION:
+        raise ConfigError(
+            f"{source}: version {value!r} is not supported (expected {CONFIG_VERSION})"
+        )
+    return {"version": value}
+
+
+def _parse_title(value: object, source: str) -> dict[str, Any]:
+    return {"title": _text(value, "title", source)}
+
+
+def _parse_base_path(value: object, source: str) -> dict[str, Any]:
+    return {"base_path": _text(value or "", "base_path", source)}
+
+
+def _parse_k(value: object, source: str) -> dict[str, Any]:
+    return {"k_anonymity": _whole(value, "k_anonymity", source, minimum=1)}
+
+
+def _parse_outliers(value: object, source: str) -> dict[str, Any]:
+    data = _mapping(value, "outliers", source, {"mads", "min_group"})
+    out: dict[str, Any] = {}
+    if "mads" in data:
+        out["outlier_mads"] = _number(data["mads"], "outliers.mads", source)
+    if "min_group" in data:
+        out["outlier_min_group"] = _whole(data["min_group"], "outliers.min_group", source, 3)
+    return out
+
+
+_RULE_CHOICES = {
+    "kind": ("baseline", "capstone"),
+    "backend": ("numpy", "tinytorch"),
+    "visibility": ("anonymous", "public"),
+}
+
+
+def parse_badge_rule(value: object, where: str) -> BadgeRule:
+    known = {f.name for f in fields(BadgeRule)}
+    data = _mapping({} if value is None else value, f"{where}.rule", "", known)
+    args: dict[str, Any] = {}
+    for key, raw in data.items():
+        name = f"{where}.rule.{key}"
+        if key in _RULE_CHOICES:
+            if raw not in _RULE_CHOICES[key]:
+                raise ConfigError(f"{name} must be one of: {', '.join(_RULE_CHOICES[key])}")
+            args[key] = raw
+        elif key in ("first_of_kind", "improved"):
+            if not isinstance(raw, bool):
+                raise ConfigError(f"{name} must be true or false")
+            args[key] = raw
+        elif key == "min_score":
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 100:
+                raise ConfigError(f"{name} must be a number from 0 to 100")
+            args[key] = float(raw)
+        else:
+            args[key] = _whole(raw, name, "", 0 if key == "max_days_since_join" else 1)
+    return BadgeRule(**args)
+
+
+def _parse_badges(value: object, source: str) -> dict[str, Any]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: badges must be a list of badge definitions")
+    badges = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        where = f"badges[{index}]"
+        try:
+            data = _mapping(item, where, "", {"id", "name", "description", "icon", "rule"})
+            missing = sorted({"id", "name", "description", "icon"} - set(data))
+            if missing:
+                raise ConfigError(f"{where}: missing key(s): {', '.join(missing)}")
+            badge_id = _text(data["id"], f"{where}.id", "")
+            if not badge_id or not all(c.islower() or c.isdigit() or c == "-" for c in badge_id):
+                raise ConfigError(f"{where}.id must be lower-case letters, digits and '-'")
+            if badge_id in seen:
+                raise ConfigError(f"{where}.id {badge_id!r} is used twice")
+            seen.add(badge_id)
+            badges.append(
+                BadgeConfig(
+                    id=badge_id,
+                    name=_text(data["name"], f"{where}.name", ""),
+                    description=_text(data["description"], f"{where}.description", ""),
+                    icon=_text(data["icon"], f"{where}.icon", ""),
+                    rule=parse_badge_rule(data.get("rule"), where),
+                )
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {str(exc).removeprefix(': ')}") from None
+    return {"badges": tuple(badges)}
+
+
+# top-level key -> parser returning BoardConfig field values
+SECTION_PARSERS: dict[str, Parser] = {
+    "version": _parse_version,
+    "title": _parse_title,
+    "base_path": _parse_base_path,
+    "k_anonymity": _parse_k,
+    "outliers": _parse_outliers,
+    "badges": _parse_badges,
+}
 
 
 def parse_config(data: object, source: str) -> BoardConfig:
@@ -33,22 +265,16 @@ def parse_config(data: object, source: str) -> BoardConfig:
         return BoardConfig()
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
-    unknown = sorted(set(map(str, data)) - _known_keys())
+    unknown = sorted(set(map(str, data)) - set(SECTION_PARSERS))
     if unknown:
-        raise ConfigError(f"{source}: unknown key(s): {', '.join(unknown)}")
-    version = data.get("version", CONFIG_VERSION)
-    if version != CONFIG_VERSION:
         raise ConfigError(
-            f"{source}: version {version!r} is not supported (expected {CONFIG_VERSION})"
+            f"{source}: unknown key(s): {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(SECTION_PARSERS))})"
         )
-    k = data.get("k_anonymity", 5)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ConfigError(f"{source}: k_anonymity must be a whole number >= 1")
-    title = data.get("title", BoardConfig.title)
-    base_path = data.get("base_path", "") or ""
-    if not isinstance(title, str) or not isinstance(base_path, str):
-        raise ConfigError(f"{source}: title and base_path must be text")
-    return BoardConfig(version=version, title=title, base_path=base_path, k_anonymity=k)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        values.update(SECTION_PARSERS[key](value, source))
+    return BoardConfig(**values)
 
 
 def load_config(board_dir: Path) -> BoardConfig:

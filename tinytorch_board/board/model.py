@@ -4,6 +4,17 @@
 static API and `compare` read only these types. Group values (system type, cohort,
 country, institution, course type) are already k-anonymized here: anything with fewer
 than k members reads OTHER, so a renderer cannot publish a small group by mistake.
+"Members" are distinct participants (one person submitting five times is one member).
+
+Definitions (see board.stats for the code):
+- rank: competition ranking among the ranked (non-outlier) entries of the comparable
+  group: 1 + the number of strictly higher scores, so ties share the best rank.
+- top_percent: ceil(100 * rank / group_size), at least 1: the best of 40 is "Top 3%",
+  anyone in a group of one is "Top 100%", tied entries read the same figure.
+- percentile: 100 * (ranked entries scoring strictly lower) / group_size.
+- outlier: more than board.yaml `outliers.mads` median absolute deviations from the
+  median score of its (comparable group, submitted system type); only judged when that
+  set has at least `outliers.min_group` entries. Outliers are listed, never ranked.
 """
 
 from __future__ import annotations
@@ -69,6 +80,11 @@ class ParticipantHistory:
     best_score: float
     latest_score: float
     improvement: float  # best - first
+    # Added by the board engine (defaults keep older constructors working); aligned with
+    # submission_ids, oldest first, so a page can plot improvement over time per group.
+    created_at: tuple[str, ...] = ()
+    scores: tuple[float, ...] = ()
+    groups: tuple[str, ...] = ()  # comparable group key of each submission
 
 
 @dataclass(frozen=True, slots=True)
