@@ -21,6 +21,7 @@
   var badgeDefs = meta.badge_defs;
 
   form.hidden = false;
+  if (window.matchMedia("(min-width: 44rem)").matches) document.getElementById("filter-box").open = true;
 
   function load() {
     if (loading) return loading;

@@ -248,11 +248,12 @@ def atom_feed(stats: BoardStats, title: str, url: callable) -> str:
         f"<author><name>{x(title)}</name></author>",
     ]
     for e in newest:
+        link = x(url(f"s/{e.submission_id}.html"))
         who = display_name(e) or "A TinyTorch student"
         lines += [
             "<entry>",
             f"<title>{x(who)} shared a {x(e.kind)} result ({x(e.backend)})</title>",
-            f'<link rel="alternate" type="text/html" href="{x(url(f"s/{e.submission_id}.html"))}"/>',
+            f'<link rel="alternate" type="text/html" href="{link}"/>',
             f"<id>urn:tinytorch-board:submission:{e.submission_id}</id>",
             f"<updated>{x(e.created_at)}</updated>",
             f"<summary>{x(result_line(e))}</summary>",

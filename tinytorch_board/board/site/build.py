@@ -112,7 +112,7 @@ def _environment():
     env.globals.update(
         module_count=MODULE_COUNT,
         milestone_count=MILESTONE_COUNT,
-        csp=CSP,
+        csp=Markup(CSP),  # a constant of ours; escaping would only add bytes
         page_href=lambda n: "index.html" if n == 1 else f"page/{n}.html",
     )
     return env
@@ -407,10 +407,7 @@ def community_charts(stats: BoardStats) -> list[dict]:
     """The community page's pictures, each with the table it was drawn from."""
     c = stats.community
     charts = []
-    funnel = [
-        (m.label, c.milestone_reached.get(m.id, 0))
-        for m in MILESTONES
-    ]
+    funnel = [(m.label, c.milestone_reached.get(m.id, 0)) for m in MILESTONES]
     charts.append(
         _figure(
             "milestones",
@@ -428,8 +425,12 @@ def community_charts(stats: BoardStats) -> list[dict]:
             "Modules completed",
             "How far along the 20 modules people were when they shared a result.",
             svg.column_chart(
-                "c-modules", "Modules completed", [str(i) for i in range(len(modules))], modules,
-                color=svg.PALETTE[3], every=2,
+                "c-modules",
+                "Modules completed",
+                [str(i) for i in range(len(modules))],
+                modules,
+                color=svg.PALETTE[3],
+                every=2,
             ),
             [(str(i), v) for i, v in enumerate(modules)],
             "Modules",
@@ -458,10 +459,7 @@ def community_charts(stats: BoardStats) -> list[dict]:
                 title,
                 "Reference machine = 50; every doubling of speed adds 10.",
                 svg.column_chart(f"c-scores-{i}", title, labels, list(bins), every=2),
-                [
-                    (f"{round(j * width)}–{round((j + 1) * width)}", v)
-                    for j, v in enumerate(bins)
-                ],
+                [(f"{round(j * width)}–{round((j + 1) * width)}", v) for j, v in enumerate(bins)],
                 "Score",
                 "Results",
             )
@@ -473,8 +471,12 @@ def community_charts(stats: BoardStats) -> list[dict]:
             "Results shared each month",
             "The community growing, month by month.",
             svg.column_chart(
-                "c-months", "Results shared each month", [m for m, _ in months],
-                [v for _, v in months], color=svg.PALETTE[4], every=max(1, len(months) // 6),
+                "c-months",
+                "Results shared each month",
+                [m for m, _ in months],
+                [v for _, v in months],
+                color=svg.PALETTE[4],
+                every=max(1, len(months) // 6),
             ),
             months,
             "Month",
@@ -483,8 +485,12 @@ def community_charts(stats: BoardStats) -> list[dict]:
     )
     for fid, title, lede, data in (
         ("cohorts", "Cohorts", "Which term people joined in.", c.cohorts),
-        ("courses", "How people take the course", "University, bootcamp or self-paced.",
-         c.course_types),
+        (
+            "courses",
+            "How people take the course",
+            "University, bootcamp or self-paced.",
+            c.course_types,
+        ),
         ("countries", "Countries", "Where public entries come from.", c.countries),
     ):
         items = sorted(data.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -493,9 +499,12 @@ def community_charts(stats: BoardStats) -> list[dict]:
         if items:
             charts.append(
                 _figure(
-                    fid, title, lede,
+                    fid,
+                    title,
+                    lede,
                     svg.bar_chart(f"c-{fid}", title, items, color=svg.PALETTE[5]),
-                    items, title,
+                    items,
+                    title,
                 )
             )
     return charts

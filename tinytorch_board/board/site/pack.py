@@ -112,9 +112,7 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
                 public,
             )
         )
-    widths = [
-        width_for(max((row[f] for row in columns), default=0)) for f in range(len(FIELDS))
-    ]
+    widths = [width_for(max((row[f] for row in columns), default=0)) for f in range(len(FIELDS))]
     rows = ["".join(encode(v, w) for v, w in zip(row, widths, strict=True)) for row in columns]
     chunks = [
         "".join(rows[start : start + ROWS_PER_CHUNK])

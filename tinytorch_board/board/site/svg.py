@@ -125,8 +125,13 @@ def share_card(
     badge_names: Sequence[str],
 ) -> str:
     """The 1200x630 picture linked by Open Graph tags: numbers and allowlisted words only."""
-    done = 520 * modules / module_count if module_count else 0
+    bar = 400 * modules / module_count if module_count else 0
     badges = " · ".join(badge_names[:4])
+    dots = "".join(
+        f'<circle cx="{742 + i * 64}" cy="330" r="22" '
+        f'fill="{"#2b8a3e" if i < milestones else "#e9ecef"}"/>'
+        for i in range(milestone_count)
+    )
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" '
         f'viewBox="0 0 1200 630" font-family="{FONT}">'
@@ -135,22 +140,16 @@ def share_card(
         '<rect x="40" y="40" width="1120" height="550" rx="36" fill="#fff" stroke="#ffc078" '
         'stroke-width="4"/>'
         f'<text x="90" y="125" font-size="38" font-weight="700" fill="#d9480f">{esc(title)}</text>'
-        f'<text x="90" y="300" font-size="150" font-weight="800" fill="{INK}">{score:.1f}</text>'
-        f'<text x="90" y="360" font-size="36" fill="{MUTED}">{esc(headline)}</text>'
-        f'<text x="90" y="410" font-size="30" fill="{MUTED}">{esc(detail)}</text>'
-        f'<text x="640" y="240" font-size="32" fill="{INK}">Modules {modules}/{module_count}</text>'
-        '<rect x="640" y="260" width="460" height="26" rx="13" fill="#ffe8cc"/>'
-        f'<rect x="640" y="260" width="{num(done * 460 / 520)}" height="26" rx="13" '
-        'fill="#e8590c"/>'
-        f'<text x="640" y="345" font-size="32" fill="{INK}">Milestones {milestones}/'
-        f"{milestone_count}</text>"
-        + "".join(
-            f'<circle cx="{660 + i * 62}" cy="385" r="22" '
-            f'fill="{"#2b8a3e" if i < milestones else "#e9ecef"}"/>'
-            for i in range(milestone_count)
-        )
-        + f'<text x="90" y="520" font-size="30" fill="#2b8a3e">{esc(badges)}</text>'
-        + "</svg>"
+        f'<text x="90" y="320" font-size="170" font-weight="800" fill="{INK}">{score:.1f}</text>'
+        f'<text x="720" y="200" font-size="32" fill="{INK}">Modules {modules}/{module_count}</text>'
+        '<rect x="720" y="220" width="400" height="26" rx="13" fill="#ffe8cc"/>'
+        f'<rect x="720" y="220" width="{num(bar)}" height="26" rx="13" fill="#e8590c"/>'
+        f'<text x="720" y="290" font-size="32" fill="{INK}">Milestones {milestones}/'
+        f"{milestone_count}</text>{dots}"
+        f'<text x="90" y="420" font-size="40" fill="{INK}">{esc(headline)}</text>'
+        f'<text x="90" y="470" font-size="30" fill="{MUTED}">{esc(detail)}</text>'
+        f'<text x="90" y="540" font-size="30" fill="#2b8a3e">{esc(badges)}</text>'
+        "</svg>"
     )
 
 
