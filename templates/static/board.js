@@ -169,7 +169,7 @@
     return new Date(epoch + day * DAY).toISOString().slice(0, 10);
   }
 
-  function render() {
+  function render(started) {
     var size = meta.page_size, start = page * size;
     var shown = Array.prototype.slice.call(view.subarray(start, start + size));
     return ids(shown).then(function (sids) {
@@ -225,6 +225,9 @@
       });
       tbody.replaceChildren(frag);
       renderPager();
+      table.setAttribute("aria-busy", "false");
+      if (started) table.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+      document.body.setAttribute("data-ready", String(++renders));
     });
   }
 
@@ -265,7 +268,7 @@
     });
   }
 
-  var pending = 0;
+  var pending = 0, renders = 0;
   function apply() {
     var ticket = ++pending;
     table.setAttribute("aria-busy", "true");
@@ -275,12 +278,7 @@
       view = compute();
       page = 0;
       markSorted();
-      return render().then(function () {
-        if (ticket !== pending) return;
-        table.setAttribute("aria-busy", "false");
-        table.setAttribute("data-ms", String(Math.round(performance.now() - started)));
-        document.body.setAttribute("data-ready", String(ticket));
-      });
+      return render(started);
     }).catch(function (err) {
       status.textContent = "Could not load the data for filtering (" + err.message + "). The pages below still list everyone.";
     });
