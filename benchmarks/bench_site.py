@@ -108,25 +108,28 @@ def browser_figures(site: Path, repeats: int) -> None:
     server = make_server(site, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    transferred: list[tuple[str, int]] = []
+    transferred: list[tuple[str, int, int]] = []
+    prefix = url.rsplit("/", 1)[0] + "/"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
 
         def on_response(response):
-            try:
-                body = response.body()
-            except Exception:  # redirects and aborted requests carry no body
-                return
-            transferred.append((response.url, len(body), len(gzip.compress(body, 6))))
+            # Sizes come from the served files: the local server sends them uncompressed.
+            local = site / response.url[len(prefix) :].split("?")[0]
+            if response.url.startswith(prefix) and local.is_file():
+                body = local.read_bytes()
+                transferred.append((response.url, len(body), len(gzip.compress(body, 6))))
 
         page.on("response", on_response)
         page.goto(url, wait_until="networkidle")
         first = list(transferred)
         raw = sum(n for _, n, _ in first)
         packed = sum(g for _, _, g in first)
-        print(f"first load of index.html: {kb(raw)} in {len(first)} requests "
-              f"({kb(packed)} gzip-compressed); budget 150 KB")
+        print(
+            f"first load of index.html: {kb(raw)} in {len(first)} requests "
+            f"({kb(packed)} gzip-compressed); budget 150 KB"
+        )
         for u, n, _ in first:
             print(f"    {kb(n):>10}  {u.rsplit('/', 2)[-2:]}")
 
@@ -137,9 +140,11 @@ def browser_figures(site: Path, repeats: int) -> None:
         loaded_in = time.perf_counter() - clock
         data = sum(n for _, n, _ in transferred)
         data_gz = sum(g for _, _, g in transferred)
-        print(f"data to filter everything: {mb(data)} in {len(transferred)} requests "
-              f"({mb(data_gz)} gzip-compressed), loaded and decoded in {loaded_in:.2f} s; "
-              "budget 3 MB")
+        print(
+            f"data to filter everything: {mb(data)} in {len(transferred)} requests "
+            f"({mb(data_gz)} gzip-compressed), loaded and decoded in {loaded_in:.2f} s; "
+            "budget 3 MB"
+        )
 
         timings: dict[str, list[float]] = {label: [] for label, _, _ in ACTIONS}
         ids_bytes = []
@@ -151,15 +156,23 @@ def browser_figures(site: Path, repeats: int) -> None:
                 timings[label].append(float(page.get_attribute("#board", "data-ms")))
                 ids_bytes.append(sum(n for u, n, _ in transferred if "/data/ids/" in u))
         every = [t for values in timings.values() for t in values]
-        print(f"filter/sort over all entries ({repeats} runs each, in-page ms from the "
-              "action to the new table, including fetching row ids): budget 300 ms")
+        print(
+            f"filter/sort over all entries ({repeats} runs each, in-page ms from the "
+            "action to the new table, including fetching row ids): budget 300 ms"
+        )
         for label, values in timings.items():
-            print(f"    {label:<22} median {statistics.median(values):6.0f} ms   "
-                  f"worst {max(values):6.0f} ms")
-        print(f"    all actions           median {statistics.median(every):6.0f} ms   "
-              f"worst {max(every):6.0f} ms")
-        print(f"row ids fetched per new view: median {kb(statistics.median(ids_bytes))}, "
-              f"worst {kb(max(ids_bytes))}")
+            print(
+                f"    {label:<22} median {statistics.median(values):6.0f} ms   "
+                f"worst {max(values):6.0f} ms"
+            )
+        print(
+            f"    all actions           median {statistics.median(every):6.0f} ms   "
+            f"worst {max(every):6.0f} ms"
+        )
+        print(
+            f"row ids fetched per new view: median {kb(statistics.median(ids_bytes))}, "
+            f"worst {kb(max(ids_bytes))}"
+        )
         browser.close()
     server.shutdown()
     server.server_close()
@@ -188,13 +201,17 @@ def main() -> None:
         for phase, value in seconds.items():
             print(f"    {phase:<24} {value:7.1f} s")
         apparent, allocated, files = disk_usage(out)
-        print(f"site on disk: {mb(apparent)} apparent ({mb(allocated)} allocated in blocks), "
-              f"{files} files; budget 300 MB")
+        print(
+            f"site on disk: {mb(apparent)} apparent ({mb(allocated)} allocated in blocks), "
+            f"{files} files; budget 300 MB"
+        )
         pages = sorted(p.stat().st_size for p in (out / "s").glob("*.html"))
         cards = sorted(p.stat().st_size for p in (out / "s").glob("*.svg"))
         if pages:
-            print(f"submission page: median {pages[len(pages) // 2]} B, largest {pages[-1]} B; "
-                  f"share card median {cards[len(cards) // 2]} B")
+            print(
+                f"submission page: median {pages[len(pages) // 2]} B, largest {pages[-1]} B; "
+                f"share card median {cards[len(cards) // 2]} B"
+            )
         if not args.no_browser:
             browser_figures(out, args.repeats)
     finally:

@@ -94,7 +94,6 @@ def test_every_file_kind_is_written(demo_site):
         "page/2.html",
         "page/3.html",
         f"s/{sid}.html",
-        f"s/{sid}.svg",
         "community.html",
         "about.html",
         "api/leaderboard.json",
@@ -201,13 +200,13 @@ def test_submission_page_shows_result_progress_badges_and_share_card(tmp_path):
     assert "similar systems" in text and "Milestones: 6/6" in text
     assert "Milestone Master" in text and "First Steps" in text
     og = {m["property"]: m["content"] for m in parsed.find("meta") if "property" in m}
-    card = f"https://org.github.io/board/s/{entry.submission_id}.svg"
-    assert og["og:image"] == card
-    assert og["og:url"] == f"https://org.github.io/board/s/{entry.submission_id}.html"
+    assert og["og:image"].startswith("https://org.github.io/board/cards/")
+    card_file = og["og:image"].rsplit("/", 2)[-2:]
+    assert parsed.find("img", src=f"../cards/{card_file[1]}")
     embed = "".join(parsed.text[parsed.text.index("Badge for your README (Markdown):") + 1 :])
     assert f"https://org.github.io/board/badges/{entry.submission_id}.svg" in embed
     assert parsed.find("a", href="https://github.com/ada-l", rel="nofollow noopener")
-    card_svg = ET.fromstring(read(out / f"s/{entry.submission_id}.svg"))
+    card_svg = ET.fromstring(read(out / "/".join(card_file)))
     card_text = " ".join(t.text or "" for t in card_svg.iter(f"{SVG_NS}text"))
     assert "71.3" in card_text and "Milestones 6/6" in card_text and "Ada" not in card_text
 
@@ -250,7 +249,7 @@ def test_hostile_names_are_text_everywhere(tmp_path, name):
     # SVG stays one well-formed document whose text nodes hold the label verbatim
     community = Page(read(out / "community.html"))
     assert name in community.all_text
-    for relative in (f"s/{sid}.svg", f"badges/{sid}.svg"):
+    for relative in [f"badges/{sid}.svg", *[f"cards/{p.name}" for p in (out / "cards").iterdir()]]:
         doc = ET.fromstring(read(out / relative))
         assert not list(doc.iter(f"{SVG_NS}script"))
     chart = svg.bar_chart("c", name, [(name, 3)])
@@ -434,8 +433,25 @@ def test_share_card_is_numbers_and_allowlisted_words(tmp_path):
     entry = make_entry(visibility="public", display_name="<b>Eve</b>", score=12.5)
     stats = stats_for([entry])
     out = build(tmp_path, stats, BoardConfig(title="Board & <Co>"))
-    card = read(out / f"s/{entry.submission_id}.svg")
+    (card_path,) = (out / "cards").iterdir()
+    card = read(card_path)
     doc = ET.fromstring(card)
     texts = [t.text for t in doc.iter(f"{SVG_NS}text")]
     assert texts[0] == "Board & <Co>" and "12.5" in texts
     assert "Eve" not in card
+
+
+def test_equal_results_share_one_card_and_every_card_exists(tmp_path):
+    twins = [make_entry(score=61.0, participant_id=f"p-{i}") for i in range(2)]
+    other = make_entry(score=42.0)
+    stats = stats_for([*twins, other])
+    out = build(tmp_path, stats)
+    images = {}
+    for entry in stats.entries:
+        page = Page(read(out / f"s/{entry.submission_id}.html"))
+        (img,) = page.find("img", **{"class": "card"})
+        assert (out / "s" / img["src"]).resolve().is_file()
+        images[entry.submission_id] = img["src"]
+    assert images[twins[0].submission_id] == images[twins[1].submission_id]
+    assert images[other.submission_id] != images[twins[0].submission_id]
+    assert len(list((out / "cards").iterdir())) == 2

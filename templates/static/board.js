@@ -124,15 +124,25 @@
     else if (key === "top") { k = cols.top; dir = 1; }
     else if (key === "system") { k = rankOf(meta.systems, cols.system); dir = 1; }
     else if (key === "cohort") { k = cols.cohort; dir = -1; }
-    else if (key === "name") {
-      var order = namesLower.slice().sort(function (a, b) { return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] - b[0]; });
-      k = new Int32Array(N).fill(N);
-      for (var r = 0; r < order.length; r++) k[order[r][0]] = r;
-      dir = 1;
-    }
+    else if (key === "name") { k = nameKey(); dir = 1; }
     if (!k) return;
-    var key32 = k;
-    idx.sort(function (a, b) { return dir * (key32[a] - key32[b]) || a - b; });
+    // Pack (key, position) into one float and let the engine's numeric sort do the
+    // work: several times faster than a comparator over 100,000 entries. Ties keep
+    // board order (newest first).
+    var n = idx.length, packed = new Float64Array(n), span = N + 1;
+    for (var j = 0; j < n; j++) packed[j] = (dir === 1 ? k[idx[j]] : 1e6 - k[idx[j]]) * span + j;
+    packed.sort();
+    var copy = idx.slice();
+    for (var m = 0; m < n; m++) idx[m] = copy[packed[m] % span];
+  }
+
+  var nameKeyCache = null;
+  function nameKey() {
+    if (nameKeyCache) return nameKeyCache;
+    var order = namesLower.slice().sort(function (a, b) { return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] - b[0]; });
+    nameKeyCache = new Int32Array(N).fill(N);
+    for (var r = 0; r < order.length; r++) nameKeyCache[order[r][0]] = r;
+    return nameKeyCache;
   }
 
   function rankOf(labels, column) {
@@ -209,17 +219,21 @@
           st.appendChild(flag);
         }
         cell(tr, cols.cohort[i] ? meta.cohorts[cols.cohort[i]] : "—");
-        var bc = cell(tr, null);
+        var bc = cell(tr, null), icons = "", labels = [];
         for (var b = 0; b < badgeDefs.length; b++) {
-          if (cols.badges[i] & (1 << b)) {
-            var s = document.createElement("span");
-            s.className = "bi";
-            s.setAttribute("role", "img");
-            s.setAttribute("aria-label", badgeDefs[b][1]);
-            s.title = badgeDefs[b][1];
-            s.textContent = badgeDefs[b][2];
-            bc.appendChild(s);
-          }
+          if (cols.badges[i] & (1 << b)) { icons += badgeDefs[b][2]; labels.push(badgeDefs[b][1]); }
+        }
+        if (labels.length) {
+          var s = document.createElement("span");
+          s.className = "bi";
+          s.title = labels.join(", ");
+          s.setAttribute("aria-hidden", "true");
+          s.textContent = icons;
+          var vh = document.createElement("span");
+          vh.className = "vh";
+          vh.textContent = labels.join(", ");
+          bc.appendChild(s);
+          bc.appendChild(vh);
         }
         frag.appendChild(tr);
       });

@@ -319,3 +319,27 @@ def test_hostile_names_never_execute(hostile, watched):
     assert page.evaluate("document.querySelectorAll('script').length") == 0
     assert page.evaluate("window.__pwned === undefined")
     assert w.problems == []
+
+
+@pytest.mark.parametrize(
+    ("sort", "column", "key"),
+    [
+        ("name", 1, lambda r: (r["display_name"] or "\uffff").lower()),
+        ("top", 7, lambda r: int(r["top_percent"] or 1000)),
+        ("oldest", 0, lambda r: r["created_at"]),
+    ],
+)
+def test_sorts_match_the_data(demo, watched, sort, column, key):
+    site, url = demo
+    page = watched().page
+    page.goto(url + "index.html")
+    apply_and_wait(page, lambda: page.select_option("#f-sort", sort))
+    expected = sorted(csv_rows(site), key=key)[:50]
+    shown = visible_rows(page)
+    assert len(shown) == 50
+    if sort == "name":
+        assert [r[1] for r in shown] == [r["display_name"] for r in expected]
+    elif sort == "top":
+        assert [r[7].split("%")[0] for r in shown] == [f"Top {r['top_percent']}" for r in expected]
+    else:
+        assert [r[0] for r in shown] == [r["created_at"][:10] for r in expected]

@@ -8,6 +8,7 @@ file in it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -92,8 +93,11 @@ class _Writer:
             parent.mkdir(parents=True, exist_ok=True)
             self.made.add(parent)
         data = content.encode("utf-8")
-        with open(path, "wb") as handle:
-            handle.write(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
         self.files += 1
         self.bytes += len(data)
 
@@ -109,6 +113,7 @@ def _environment():
     from tinytorch_board.board.render import environment
 
     env = environment()
+    env.filters["extract_name"] = lambda badge_id, defs: defs[badge_id].name
     env.globals.update(
         module_count=MODULE_COUNT,
         milestone_count=MILESTONE_COUNT,
@@ -321,6 +326,7 @@ def _history_line(stats: BoardStats, entry: Entry) -> str:
 def _submission_pages(env, entries, stats, config, common, write, url) -> None:
     template = env.get_template("submission.html")
     defs: dict[str, BadgeDef] = common["badge_defs"]
+    cards: set[str] = set()
     for e in entries:
         sid = e.submission_id
         name = api.display_name(e)
@@ -331,14 +337,25 @@ def _submission_pages(env, entries, stats, config, common, write, url) -> None:
         line = api.result_line(e)
         pid_ok = api.PARTICIPANT_ID.match(e.participant_id) is not None
         if e.outlier or e.top_percent is None:
-            headline, detail = "Unverified outlier: listed, not ranked", f"{e.kind} · {e.backend}"
+            headline = f"{e.kind} · {e.backend}: unverified, listed not ranked"
         else:
-            headline = f"Top {e.top_percent}% of {e.group_size} {e.kind} · {e.backend}"
-            detail = (
-                f"Similar systems: top {e.similar_top_percent}% of {e.similar_size}"
-                if e.similar_top_percent is not None
-                else f"{e.kind} · {e.backend}"
-            )
+            headline = f"Top {e.top_percent}% of {e.kind} · {e.backend} results"
+        # Cards hold no id, name or group size, so equal results share one file.
+        card = svg.share_card(
+            config.title,
+            e.score,
+            headline,
+            "I built my own ML framework with TinyTorch",
+            e.modules_completed,
+            MODULE_COUNT,
+            len(done),
+            MILESTONE_COUNT,
+            [f"{b.icon} {b.name}" for b in earned],
+        )
+        card_name = hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
+        if card_name not in cards:
+            cards.add(card_name)
+            write.text(f"cards/{card_name}.svg", card)
         html = template.render(
             **common,
             root="../",
@@ -367,26 +384,13 @@ def _submission_pages(env, entries, stats, config, common, write, url) -> None:
             badges=earned,
             summary=line,
             badge_text=api.badge_message(e),
-            card_url=url(f"s/{sid}.svg"),
+            card=card_name,
+            card_url=url(f"cards/{card_name}.svg"),
             page_url=url(f"s/{sid}.html"),
             embed=f"[![TinyTorch {score}]({url(f'badges/{sid}.svg')})]({url(f's/{sid}.html')})",
             progress_api=f"api/progress/{e.participant_id}.json" if pid_ok else None,
         )
         write.text(f"s/{sid}.html", html)
-        write.text(
-            f"s/{sid}.svg",
-            svg.share_card(
-                config.title,
-                e.score,
-                headline,
-                detail,
-                e.modules_completed,
-                MODULE_COUNT,
-                len(done),
-                MILESTONE_COUNT,
-                [f"{b.icon} {b.name}" for b in earned],
-            ),
-        )
         write.text(f"badges/{sid}.svg", svg.badge("TinyTorch", api.badge_message(e)))
         write.json(f"badges/{sid}.json", api.shields_endpoint(e))
 
