@@ -148,3 +148,62 @@ def place(
             percentile_from_quantiles(score, system["quantiles"]) if system_ok else None
         ),
     )
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """What `compare` needs from a result file or a submission document."""
+
+    kind: str
+    suite_version: int
+    backend: str
+    score: float
+    system_type: str | None
+
+    @property
+    def group(self) -> str:
+        return group_key(self.kind, self.suite_version, self.backend)
+
+
+def comparable(data: dict, source: str = "result") -> Comparable:
+    """Kind, suite, backend, score and system type of a submission document or result file.
+
+    A submission keeps them under "benchmark"; a result file (.tito/benchmarks/) at the
+    top level. DataFileError when something needed is missing.
+    """
+    block = data.get("benchmark") if isinstance(data.get("benchmark"), dict) else data
+    system = data.get("system") if isinstance(data.get("system"), dict) else {}
+    kind, suite, backend = block.get("kind"), block.get("suite_version"), block.get("backend")
+    score = block.get("score")
+    if not (isinstance(kind, str) and isinstance(backend, str)):
+        raise DataFileError(source, "has no benchmark kind or backend")
+    if isinstance(suite, bool) or not isinstance(suite, int):
+        raise DataFileError(source, "has no suite_version")
+    if isinstance(score, bool) or not isinstance(score, (int, float)):
+        raise DataFileError(
+            source, "has no score (a metric failed or was skipped); run the benchmark again"
+        )
+    system_type = system.get("system_type")
+    return Comparable(
+        kind, suite, backend, float(score), system_type if isinstance(system_type, str) else None
+    )
+
+
+def place_comparable(doc: dict, item: Comparable) -> Placement | None:
+    """place() for a Comparable; doc must have passed check_distribution."""
+    return place(doc, item.kind, item.suite_version, item.backend, item.score, item.system_type)
+
+
+def landing_line(document: dict, distribution: dict) -> str | None:
+    """The "where you would land" sentence for a submission (or result), else None.
+
+    None when the distribution is malformed or has no results in the document's
+    comparable group yet. Computed here, on this machine: nothing is uploaded.
+    For `submit` to print before asking for confirmation.
+    """
+    try:
+        checked = check_distribution(distribution, "distribution")
+        placement = place_comparable(checked, comparable(document))
+    except DataFileError:
+        return None
+    return placement.sentence() if placement else None

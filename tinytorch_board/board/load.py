@@ -6,19 +6,38 @@ builds columnar numpy arrays of what the statistics need (`LoadedBoard.columns`)
 
 from __future__ import annotations
 
+import gc
+import json
+import math
+import os
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.submission.validator import Checked, board_files, check_file
+from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission import validator as _validator
+from tinytorch_board.submission.countries import ISO_3166_ALPHA2
+from tinytorch_board.submission.score import (
+    BASELINE_METRICS,
+    REFERENCE_MS,
+    SCORE_TOLERANCE,
+    baseline_score,
+)
+from tinytorch_board.submission.validator import Checked, check_file
 
 
 @dataclass
 class Columns:
-    """Column arrays over the valid documents, one row per document (input order).
+    """Column arrays over the valid documents, one row per document, in time order.
 
-    Text values are factorized: `x_code[i]` indexes `x_names`, -1 means "none".
+    Rows are sorted by (created_at, submission_id), oldest first; row i holds
+    `documents[document_index[i]]`. Text values are factorized: `x_code[i]` indexes
+    `x_names`, -1 means "none".
     """
 
     n: int
@@ -47,121 +66,159 @@ class Columns:
     country_names: list[str]
     institution_code: object
     institution_names: list[str]
+    document_index: object = None  # int64[n]: row -> index in LoadedBoard.documents
+    values: dict = field(default_factory=dict, repr=False)
+    """ROW_FIELDS name -> the raw value of every row (a tuple), for building entries."""
 
 
 KINDS = ("baseline", "capstone")
 BACKENDS = ("numpy", "tinytorch")
 
 
-def build_columns(documents: list[dict]) -> Columns:
-    """Factorize the fields the statistics use into numpy arrays (one pass, no copies)."""
+def _factorize(values: list) -> tuple[list[int], list[str]]:
+    """Codes (first-seen order) and names for a list of text values; None -> -1."""
+    table: dict = {None: -1}
+    codes = [table.setdefault(v, len(table) - 1) for v in values]
+    del table[None]
+    return codes, list(table)
+
+
+ROW_FIELDS = (
+    "submission_id",
+    "participant_id",
+    "created_at",
+    "kind",
+    "suite_version",
+    "backend",
+    "score",
+    "metrics",
+    "tracks",
+    "system_type",
+    "cpu_cores",
+    "memory_gb",
+    "modules_completed",
+    "milestones_completed",
+    "days_since_join",
+    "cohort",
+    "course_type",
+    "experience_level",
+    "visibility",
+    "display_name",
+    "github",
+    "country",
+    "institution",
+)
+
+
+def _row(d: dict) -> tuple:
+    """The fields of one valid document the engine publishes, in ROW_FIELDS order."""
+    b = d["benchmark"]
+    s = d["system"]
+    p = d["progress"]
+    c = d["community"]
+    pub = d["public"]
+    return (
+        d["submission_id"],
+        d["participant_id"],
+        d["created_at"],
+        b["kind"],
+        b["suite_version"],
+        b["backend"],
+        b["score"],
+        b["metrics"],
+        b.get("tracks"),
+        s["system_type"],
+        s["cpu_cores"],
+        s["memory_gb"],
+        p["modules_completed"],
+        p["milestones_completed"],
+        p["days_since_join"],
+        c["cohort"] if c else None,
+        c["course_type"] if c else None,
+        c["experience_level"] if c else None,
+        d["visibility"],
+        pub.get("display_name") if pub else None,
+        pub.get("github") if pub else None,
+        pub.get("country") if pub else None,
+        pub.get("institution") if pub else None,
+    )
+
+
+def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Columns:
+    """Numpy arrays per field; `rows` (one `_row` tuple per document) saves a pass."""
     import numpy as np
 
     from tinytorch_board.curriculum import MILESTONE_IDS
 
+    n = len(documents)
+    if rows is None:
+        rows = list(map(_row, documents))
+    # time order: created_at is fixed-width text, so text order is time order
+    order = sorted(range(n), key=[r[2] + r[0] for r in rows].__getitem__)
+    if n:
+        fields_by_row = zip(*[rows[i] for i in order], strict=True)
+        values = dict(zip(ROW_FIELDS, fields_by_row, strict=True))
+    else:
+        values = {name: () for name in ROW_FIELDS}
+
+    group_codes, group_keys = _factorize(
+        list(zip(values["kind"], values["suite_version"], values["backend"], strict=True))
+    )
+    system_codes, system_names = _factorize(values["system_type"])
+    participant_codes, distinct = _factorize(values["participant_id"])
+    cohort_codes, cohort_names = _factorize(values["cohort"])
+    course_codes, course_names = _factorize(values["course_type"])
+    country_codes, country_names = _factorize(values["country"])
+    institution_codes, institution_names = _factorize(values["institution"])
+
     bit = {mid: 1 << j for j, mid in enumerate(MILESTONE_IDS)}
+    mask_of: dict[tuple, int] = {}
+    masks = []
+    for done in values["milestones_completed"]:
+        key = tuple(done)
+        mask = mask_of.get(key)
+        if mask is None:
+            mask = mask_of[key] = sum(bit.get(m, 0) for m in set(done))
+        masks.append(mask)
+
+    def ints(items, dtype) -> object:
+        return np.array(items, dtype=dtype) if n else np.zeros(0, dtype)
+
     kind_index = {name: i for i, name in enumerate(KINDS)}
     backend_index = {name: i for i, name in enumerate(BACKENDS)}
-    groups: dict[str, int] = {}
-    systems: dict[str, int] = {}
-    pids: dict[str, int] = {}
-    cohorts: dict[str, int] = {}
-    courses: dict[str, int] = {}
-    countries: dict[str, int] = {}
-    institutions: dict[str, int] = {}
-
-    n = len(documents)
-    sids, pid_list, created = [], [], []
-    score = np.empty(n, np.float64)
-    group_code = np.empty(n, np.int32)
-    kind_code = np.empty(n, np.int8)
-    backend_code = np.empty(n, np.int8)
-    system_code = np.empty(n, np.int32)
-    participant_code = np.empty(n, np.int32)
-    modules = np.empty(n, np.int16)
-    milestone_mask = np.empty(n, np.int16)
-    milestone_count = np.empty(n, np.int8)
-    days = np.empty(n, np.int32)
-    public = np.empty(n, np.bool_)
-    cohort_code = np.empty(n, np.int32)
-    course_code = np.empty(n, np.int32)
-    country_code = np.empty(n, np.int32)
-    institution_code = np.empty(n, np.int32)
-
-    def code(table: dict[str, int], value: str | None) -> int:
-        if value is None:
-            return -1
-        found = table.get(value)
-        if found is None:
-            found = table[value] = len(table)
-        return found
-
-    for i, doc in enumerate(documents):
-        bench = doc["benchmark"]
-        progress = doc["progress"]
-        sids.append(doc["submission_id"])
-        pid = doc["participant_id"]
-        pid_list.append(pid)
-        created.append(doc["created_at"])
-        score[i] = bench["score"]
-        kind = bench["kind"]
-        backend = bench["backend"]
-        group_code[i] = code(groups, f"{kind}/{bench['suite_version']}/{backend}")
-        kind_code[i] = kind_index[kind]
-        backend_code[i] = backend_index[backend]
-        system_code[i] = code(systems, doc["system"]["system_type"])
-        participant_code[i] = code(pids, pid)
-        modules[i] = progress["modules_completed"]
-        done = progress["milestones_completed"]
-        mask = 0
-        for mid in done:
-            mask |= bit.get(mid, 0)
-        milestone_mask[i] = mask
-        milestone_count[i] = len(done)
-        joined = progress["days_since_join"]
-        days[i] = -1 if joined is None else joined
-        community = doc["community"]
-        if community is None:
-            cohort_code[i] = course_code[i] = -1
-        else:
-            cohort_code[i] = code(cohorts, community["cohort"])
-            course_code[i] = code(courses, community["course_type"])
-        shown = doc["public"]
-        public[i] = doc["visibility"] == "public"
-        if shown is None:
-            country_code[i] = institution_code[i] = -1
-        else:
-            country_code[i] = code(countries, shown.get("country"))
-            institution_code[i] = code(institutions, shown.get("institution"))
-
     return Columns(
         n=n,
-        submission_id=sids,
-        participant_id=pid_list,
-        created_at=created,
-        score=score,
-        group_code=group_code,
-        group_names=list(groups),
-        kind_code=kind_code,
-        backend_code=backend_code,
-        system_code=system_code,
-        system_names=list(systems),
-        participant_code=participant_code,
-        participants=len(pids),
-        modules=modules,
-        milestone_mask=milestone_mask,
-        milestone_count=milestone_count,
-        days_since_join=days,
-        public=public,
-        cohort_code=cohort_code,
-        cohort_names=list(cohorts),
-        course_code=course_code,
-        course_names=list(courses),
-        country_code=country_code,
-        country_names=list(countries),
-        institution_code=institution_code,
-        institution_names=list(institutions),
+        submission_id=list(values["submission_id"]),
+        participant_id=list(values["participant_id"]),
+        created_at=list(values["created_at"]),
+        score=np.array(values["score"], dtype=np.float64),
+        group_code=ints(group_codes, np.int32),
+        group_names=[f"{k}/{v}/{b}" for k, v, b in group_keys],
+        kind_code=ints([kind_index[v] for v in values["kind"]], np.int8),
+        backend_code=ints([backend_index[v] for v in values["backend"]], np.int8),
+        system_code=ints(system_codes, np.int32),
+        system_names=system_names,
+        participant_code=ints(participant_codes, np.int32),
+        participants=len(distinct),
+        modules=ints(values["modules_completed"], np.int16),
+        milestone_mask=ints(masks, np.int16),
+        milestone_count=ints([len(m) for m in values["milestones_completed"]], np.int8),
+        days_since_join=ints([-1 if v is None else v for v in values["days_since_join"]], np.int32),
+        public=np.array([v == "public" for v in values["visibility"]], dtype=np.bool_),
+        cohort_code=ints(cohort_codes, np.int32),
+        cohort_names=cohort_names,
+        course_code=ints(course_codes, np.int32),
+        course_names=course_names,
+        country_code=ints(country_codes, np.int32),
+        country_names=country_names,
+        institution_code=ints(institution_codes, np.int32),
+        institution_names=institution_names,
+        document_index=np.array(order, dtype=np.int64),
+        values=values,
     )
+
+
+_EMPTY: dict = {}
 
 
 @dataclass
@@ -170,26 +227,440 @@ class LoadedBoard:
     documents: list[dict] = field(default_factory=list)
     invalid: list[Checked] = field(default_factory=list)
     _columns: Columns | None = field(default=None, repr=False, compare=False)
+    _rows: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> Columns:
-        """Column arrays over `documents` (built on first use, rebuilt if documents grew)."""
+        """Column arrays over `documents`, built on first use.
+
+        Treat `documents` as read-only once loaded: the arrays are rebuilt only when the
+        number of documents changes (load_board extracts each row while parsing it).
+        """
         if self._columns is None or self._columns.n != len(self.documents):
-            self._columns = build_columns(self.documents)
+            rows = self._rows if self._rows and len(self._rows) == len(self.documents) else None
+            with gc_paused():
+                self._columns = build_columns(self.documents, rows)
         return self._columns
 
 
 def load_board(board_dir: Path, now: datetime | None = None) -> LoadedBoard:
-    """Valid documents plus every rejected file with its reasons; never raises on bad data."""
+    """Valid documents plus every rejected file with its reasons; never raises on bad data.
+
+    Same verdicts, documents and order as `validator.check_file` over
+    `validator.board_files`: a file that parses and passes `fast_valid` is valid by
+    construction; every other file goes through the shared validator, which decides
+    and explains.
+    """
     board_dir = Path(board_dir)
     if not board_dir.is_dir():
         raise BoardError(f"board directory {board_dir} does not exist")
-    now = now or datetime.now(timezone.utc)
+    with gc_paused():
+        return _load(board_dir, now or datetime.now(timezone.utc))
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Parsed JSON has no reference cycles, yet every few hundred new containers the
+    collector would walk all of them again: at 100,000 files that is most of the time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(board_dir: Path, now: datetime) -> LoadedBoard:
+    limits = _TimeLimits(now)
+    earliest, latest = limits.earliest, limits.latest
     loaded = LoadedBoard(board_dir)
-    for path in board_files(board_dir):
-        checked = check_file(path, now=now, source=str(path.relative_to(board_dir)))
+    documents = loaded.documents
+    rows = loaded._rows = []
+    check = _fast_checker()
+    decode = _DECODER.decode
+    root = str(board_dir / "submissions")
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    limit = MAX_FILE_BYTES + 1
+    for rel_parts, is_link in _walk(board_dir / "submissions"):
+        doc = row = None
+        if not is_link and len(rel_parts) == 2:
+            try:
+                fd = os.open(f"{root}/{rel_parts[0]}/{rel_parts[1]}", flags)
+                try:
+                    raw = os.read(fd, limit)
+                finally:
+                    os.close(fd)
+                if len(raw) < limit:
+                    doc = decode(raw.decode("utf-8"))
+                    if type(doc) is dict:
+                        row = check(doc, rel_parts, earliest, latest)
+            except (OSError, ValueError, RecursionError):
+                row = None
+        if row is not None:
+            documents.append(doc)
+            rows.append(row)
+            continue
+        checked = _check_slowly(board_dir, rel_parts, now)
         if checked.ok:
-            loaded.documents.append(checked.document)
+            documents.append(checked.document)
+            rows.append(_row(checked.document))
         else:
             loaded.invalid.append(checked)
     return loaded
+
+
+def _check_slowly(board_dir: Path, rel_parts: tuple[str, ...], now: datetime) -> Checked:
+    """The shared validator's verdict; if it fails on odd data, the file is rejected."""
+    source = "/".join(("submissions", *rel_parts))
+    try:
+        return check_file(board_dir.joinpath("submissions", *rel_parts), now=now, source=source)
+    except Exception as exc:  # noqa: BLE001 - bad data must never stop a build
+        reason = f"the validator failed on this file ({type(exc).__name__}: {exc})"
+        return Checked(source, None, (_validator.Problem(source, "$", reason),))
+
+
+def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
+    """Like the validator's duplicate-key check, but at C speed when there is none."""
+    built = dict(pairs)
+    if len(built) != len(pairs):
+        raise ValueError("duplicate key")
+    return built
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not allowed")
+
+
+# Accepts exactly what validator.parse accepts (anything else goes to the validator).
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
+
+
+def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
+    """(parts relative to submissions/, is a symlink) for every *.json, like board_files.
+
+    Same set and order as `validator.board_files`: names ending in .json not starting
+    with "."; directories are searched recursively without following symbolic links.
+    """
+    found: list[tuple[tuple[str, ...], bool]] = []
+    if not root.is_dir():
+        return found
+
+    def visit(directory: str, prefix: tuple[str, ...]) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".json") and not name.startswith("."):
+                found.append(((*prefix, name), entry.is_symlink()))
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                visit(entry.path, (*prefix, name))
+
+    visit(str(root), ())
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+class _TimeLimits:
+    """created_at bounds of the validator as text (fixed width, so text order = time order)."""
+
+    def __init__(self, now: datetime) -> None:
+        latest = now.astimezone(timezone.utc) + _validator.CLOCK_SKEW
+        self.latest = latest.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.earliest = _validator.EARLIEST.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _compiled(pattern: str):
+    return re.compile(pattern).fullmatch
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    """Field patterns and choices, read from the v1 schema itself."""
+    props = _validator.schema()["properties"]
+    bench = props["benchmark"]["properties"]
+    system = props["system"]["properties"]
+    progress = props["progress"]["properties"]
+    community = props["community"]["oneOf"][1]["properties"]
+    public = props["public"]["oneOf"][1]["properties"]
+    metric = bench["metrics"]["additionalProperties"]["properties"]
+    return SimpleNamespace(
+        top=frozenset(_validator.schema()["required"]),
+        top_all=frozenset(props),
+        submission_id=_compiled(props["submission_id"]["pattern"]),
+        participant_id=_compiled(props["participant_id"]["pattern"]),
+        created_at=_compiled(props["created_at"]["pattern"]),
+        client_version=_compiled(props["client_version"]["pattern"]),
+        client_version_max=props["client_version"]["maxLength"],
+        withdraw=_compiled(props["withdraw_key_sha256"]["pattern"]),
+        bench_keys=frozenset(["kind", "suite_version", "backend", "metrics", "score"]),
+        backends=frozenset(bench["backend"]["enum"]),
+        suite_max=bench["suite_version"]["maximum"],
+        metric_keys=frozenset(metric),
+        metric_required=frozenset(["median_ms", "iqr_ms", "runs"]),
+        time_max=metric["median_ms"]["maximum"],
+        runs_max=metric["runs"]["maximum"],
+        baseline_metrics=frozenset(BASELINE_METRICS),
+        system_keys=frozenset(props["system"]["required"]),
+        system_types=frozenset(system["system_type"]["enum"]),
+        oses=frozenset(system["os"]["enum"]),
+        arch=_compiled(system["arch"]["pattern"]),
+        cores_max=system["cpu_cores"]["maximum"],
+        memory_max=system["memory_gb"]["maximum"],
+        python=_compiled(system["python"]["pattern"]),
+        numpy=_compiled(system["numpy"]["pattern"]),
+        progress_keys=frozenset(props["progress"]["required"]),
+        modules_max=progress["modules_completed"]["maximum"],
+        milestones=frozenset(progress["milestones_completed"]["items"]["enum"]),
+        milestones_max=progress["milestones_completed"]["maxItems"],
+        days_max=progress["days_since_join"]["maximum"],
+        community_keys=frozenset(props["community"]["oneOf"][1]["required"]),
+        cohort=_compiled(community["cohort"]["pattern"]),
+        course_types=frozenset(v for v in community["course_type"]["enum"] if v),
+        levels=frozenset(v for v in community["experience_level"]["enum"] if v),
+        public_keys=frozenset(public),
+        display_name=_compiled(public["display_name"]["pattern"]),
+        display_name_max=public["display_name"]["maxLength"],
+        github=_compiled(public["github"]["pattern"]),
+        country=_compiled(public["country"]["pattern"]),
+        institution=_compiled(public["institution"]["pattern"]),
+        institution_max=public["institution"]["maxLength"],
+    )
+
+
+def fast_valid(doc: dict, rel_parts: tuple[str, ...], limits: _TimeLimits) -> bool:
+    """True only if the shared validator would find no problem with this baseline file.
+
+    A conservative re-statement of the v1 schema and the validator's checks for the
+    common case (a baseline result at submissions/<shard>/<id>.json): exact Python
+    types, full-string pattern matches. False means "ask the validator", not "invalid".
+    """
+    return _fast_checker()(doc, rel_parts, limits.earliest, limits.latest) is not None
+
+
+@lru_cache(maxsize=1)
+def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100k times
+    r = _rules()
+    top_keys = r.top
+    sid_ok, pid_ok, created_ok = r.submission_id, r.participant_id, r.created_at
+    client_ok, client_max, withdraw_ok = r.client_version, r.client_version_max, r.withdraw
+    bench_keys, backends, suite_max = r.bench_keys, r.backends, r.suite_max
+    metric_required, metric_keys = r.metric_required, r.metric_keys
+    time_max, runs_max, baseline_metrics = r.time_max, r.runs_max, r.baseline_metrics
+    system_keys, system_types, oses = r.system_keys, r.system_types, r.oses
+    arch_ok, cores_max, memory_max = r.arch, r.cores_max, r.memory_max
+    python_ok, numpy_ok = r.python, r.numpy
+    progress_keys, modules_max = r.progress_keys, r.modules_max
+    milestone_ids, milestones_max, days_max = r.milestones, r.milestones_max, r.days_max
+    community_keys, cohort_ok = r.community_keys, r.cohort
+    course_types, levels = r.course_types, r.levels
+    public_keys, github_ok, country_ok = r.public_keys, r.github, r.country
+    text_rules = (
+        ("display_name", r.display_name, r.display_name_max),
+        ("institution", r.institution, r.institution_max),
+    )
+    text_problem = _validator.text_problem
+    references = REFERENCE_MS
+    isclose = math.isclose
+    score_of = baseline_score
+    tolerance = SCORE_TOLERANCE
+    countries = ISO_3166_ALPHA2
+    real_time = _real_time
+    str_, int_, float_, dict_, list_, bool_ = str, int, float, dict, list, bool
+
+    def check(doc, rel_parts, earliest, latest):
+        if doc.keys() != top_keys:
+            return None
+        value = doc["schema_version"]
+        if type(value) is not int_ or value != 1:
+            return None
+        sid = doc["submission_id"]
+        if type(sid) is not str_ or not sid_ok(sid):
+            return None
+        if rel_parts[1] != sid + ".json" or rel_parts[0] != sid[:2]:
+            return None
+        pid = doc["participant_id"]
+        if type(pid) is not str_ or not pid_ok(pid):
+            return None
+        created = doc["created_at"]
+        if type(created) is not str_ or not created_ok(created):
+            return None
+        if not (earliest <= created <= latest) or not real_time(created):
+            return None
+        value = doc["client_version"]
+        if type(value) is not str_ or len(value) > client_max or not client_ok(value):
+            return None
+        value = doc["withdraw_key_sha256"]
+        if type(value) is not str_ or not withdraw_ok(value):
+            return None
+
+        bench = doc["benchmark"]
+        if type(bench) is not dict_ or bench.keys() != bench_keys:
+            return None
+        suite = bench["suite_version"]
+        if bench["kind"] != "baseline" or type(suite) is not int_ or not 1 <= suite <= suite_max:
+            return None
+        if suite not in references:
+            return None
+        backend = bench["backend"]
+        if type(backend) is not str_ or backend not in backends:
+            return None
+        metrics = bench["metrics"]
+        if type(metrics) is not dict_ or metrics.keys() != baseline_metrics:
+            return None
+        medians = {}
+        for name, metric in metrics.items():
+            if type(metric) is not dict_:
+                return None
+            keys = metric.keys()
+            if not (metric_required <= keys <= metric_keys):
+                return None
+            median = metric["median_ms"]
+            kind = type(median)
+            if (kind is not float_ and kind is not int_) or not 0 < median <= time_max:
+                return None
+            iqr = metric["iqr_ms"]
+            kind = type(iqr)
+            if (kind is not float_ and kind is not int_) or not 0 <= iqr <= time_max:
+                return None
+            if iqr > 1000 * median:
+                return None
+            runs = metric["runs"]
+            if type(runs) is not int_ or not 1 <= runs <= runs_max:
+                return None
+            if "converged" in keys and type(metric["converged"]) is not bool_:
+                return None
+            medians[name] = median
+        score = bench["score"]
+        kind = type(score)
+        if (kind is not float_ and kind is not int_) or not 0 <= score <= 100:
+            return None
+        if not isclose(score, score_of(medians, suite), abs_tol=tolerance):
+            return None
+
+        system = doc["system"]
+        if type(system) is not dict_ or system.keys() != system_keys:
+            return None
+        system_type = system["system_type"]
+        if type(system_type) is not str_ or system_type not in system_types:
+            return None
+        value = system["os"]
+        if type(value) is not str_ or value not in oses:
+            return None
+        value = system["arch"]
+        if type(value) is not str_ or not arch_ok(value):
+            return None
+        cores = system["cpu_cores"]
+        if type(cores) is not int_ or not 1 <= cores <= cores_max:
+            return None
+        memory = system["memory_gb"]
+        if memory is not None and (
+            type(memory) is not int_ or not 1 <= memory <= memory_max or memory & (memory - 1)
+        ):
+            return None
+        value = system["python"]
+        if type(value) is not str_ or not python_ok(value):
+            return None
+        value = system["numpy"]
+        if value is not None and (type(value) is not str_ or not numpy_ok(value)):
+            return None
+
+        progress = doc["progress"]
+        if type(progress) is not dict_ or progress.keys() != progress_keys:
+            return None
+        if type(progress["setup_verified"]) is not bool_:
+            return None
+        modules = progress["modules_completed"]
+        if type(modules) is not int_ or not 0 <= modules <= modules_max:
+            return None
+        done = progress["milestones_completed"]
+        if type(done) is not list_ or len(done) > milestones_max:
+            return None
+        previous = ""
+        for item in done:  # strictly ascending known ids: unique and sorted
+            if type(item) is not str_ or item not in milestone_ids or item <= previous:
+                return None
+            previous = item
+        days = progress["days_since_join"]
+        if days is not None and (type(days) is not int_ or not 0 <= days <= days_max):
+            return None
+
+        community = doc["community"]
+        cohort = course = level = None
+        if community is not None:
+            if type(community) is not dict_ or community.keys() != community_keys:
+                return None
+            cohort = community["cohort"]
+            if cohort is not None and (type(cohort) is not str_ or not cohort_ok(cohort)):
+                return None
+            course = community["course_type"]
+            if course is not None and (type(course) is not str_ or course not in course_types):
+                return None
+            level = community["experience_level"]
+            if level is not None and (type(level) is not str_ or level not in levels):
+                return None
+
+        visibility, public = doc["visibility"], doc["public"]
+        if visibility == "anonymous":
+            if public is not None:
+                return None
+            return (
+                sid, pid, created, "baseline", suite, backend, score, metrics, None,
+                system_type, cores, memory, modules, done, days, cohort, course, level,
+                visibility, None, None, None, None,
+            )  # fmt: skip
+        if visibility != "public" or type(public) is not dict_ or not public:
+            return None
+        if not public.keys() <= public_keys:
+            return None
+        for field_name, match, longest in text_rules:
+            if field_name in public:
+                text = public[field_name]
+                if type(text) is not str_ or not 1 <= len(text) <= longest:
+                    return None
+                if not match(text) or text_problem(text) is not None:
+                    return None
+        if "github" in public:
+            value = public["github"]
+            if type(value) is not str_ or not github_ok(value):
+                return None
+        if "country" in public:
+            value = public["country"]
+            if type(value) is not str_ or not country_ok(value) or value not in countries:
+                return None
+        return (
+            sid, pid, created, "baseline", suite, backend, score, metrics, None,
+            system_type, cores, memory, modules, done, days, cohort, course, level,
+            visibility, public.get("display_name"), public.get("github"),
+            public.get("country"), public.get("institution"),
+        )  # fmt: skip
+
+    return check
+
+
+@lru_cache(maxsize=4096)
+def _real_day(day: str) -> bool:
+    try:
+        datetime(int(day[0:4]), int(day[5:7]), int(day[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
+def _real_time(text: str) -> bool:
+    """A pattern-checked "YYYY-MM-DDTHH:MM:SSZ" that strptime would accept."""
+    return (
+        _real_day(text[:10])
+        and int(text[11:13]) < 24
+        and int(text[14:16]) < 60
+        and int(text[17:19]) < 60
+    )

@@ -20,6 +20,7 @@ from tinytorch_board.errors import BoardError
 COMMANDS = {
     "benchmark": "tinytorch_board.cli.benchmark:benchmark",
     "submit": "tinytorch_board.cli.submit:submit",
+    "compare": "tinytorch_board.cli.compare:compare",
     "validate": "tinytorch_board.cli.board:validate",
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",

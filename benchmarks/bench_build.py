@@ -1,0 +1,198 @@
+"""How fast is the board build, against the floor of reading and parsing the files?
+
+    python benchmarks/bench_build.py --count 100000 [--repeat 3] [--json]
+
+Generates N submissions with `tinytorch-board demo-data` (cached under the system temp
+dir and reused by later runs), then measures in one run, each phase in a fresh child
+process so every peak RSS belongs to one phase:
+
+  floor   list submissions/, read every file, json.loads it (nothing else; garbage
+          collector paused, as the engine does, so the floor is not inflated)
+  load    board.load.load_board: listing, reading, parsing, validating
+  stats   load + compute_stats (columns, ranks, outliers, badges, histories, ...)
+  build   load + stats + the site renderer (board.render.build_site) into a temp dir
+
+Times are medians over --repeat runs (imports included, freeing memory at exit not);
+ratios are against the floor's median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def board_for(count: int, seed: int, cache: Path) -> Path:
+    """A demo board with `count` submissions, generated once and reused."""
+    board = cache / f"demo-{count}-seed{seed}"
+    marker = board / ".complete"
+    if marker.exists():
+        return board
+    if board.exists():
+        import shutil
+
+        shutil.rmtree(board)
+    print(f"generating {count} submissions in {board} (cached for later runs)...", flush=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "tinytorch_board", "demo-data", "--count", str(count),
+         "--out", str(board), "--seed", str(seed)],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    marker.write_text("ok\n", encoding="utf-8")
+    print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return board
+
+
+# --- phases (run inside a child process) -------------------------------------------
+
+
+def phase_floor(board: Path) -> dict:
+    import gc
+
+    gc.disable()  # the engine pauses the collector too; the floor must not be inflated
+    docs = []
+    for directory, _dirs, files in os.walk(board / "submissions"):
+        for name in files:
+            if name.endswith(".json"):
+                with open(os.path.join(directory, name), "rb") as handle:
+                    docs.append(json.loads(handle.read()))
+    return {"files": len(docs)}, docs
+
+
+def phase_load(board: Path) -> dict:
+    from tinytorch_board.board.load import load_board
+
+    loaded = load_board(board)
+    return {"valid": len(loaded.documents), "invalid": len(loaded.invalid)}, loaded
+
+
+def phase_stats(board: Path) -> dict:
+    from tinytorch_board.board.config import load_config
+    from tinytorch_board.board.load import load_board
+    from tinytorch_board.board.stats import compute_stats
+
+    marks = {}
+    started = time.perf_counter()
+    loaded = load_board(board)
+    marks["load_s"] = time.perf_counter() - started
+    stats = compute_stats(loaded, load_config(board))
+    marks["compute_s"] = time.perf_counter() - started - marks["load_s"]
+    marks["entries"] = len(stats.entries)
+    marks["outliers"] = sum(1 for e in stats.entries if e.outlier)
+    return marks, (loaded, stats)
+
+
+def phase_build(board: Path) -> dict:
+    from tinytorch_board.board.config import load_config
+    from tinytorch_board.board.load import load_board
+    from tinytorch_board.board.render import build_site
+    from tinytorch_board.board.stats import compute_stats
+
+    loaded = load_board(board)
+    config = load_config(board)
+    stats = compute_stats(loaded, config)
+    with tempfile.TemporaryDirectory() as out:
+        report = build_site(loaded, config, Path(out))
+    return {"pages": report.pages}, (loaded, stats)
+
+
+PHASES = {"floor": phase_floor, "load": phase_load, "stats": phase_stats, "build": phase_build}
+
+
+def child(phase: str, board: Path) -> None:
+    import resource
+
+    started = time.perf_counter()
+    result, keep = PHASES[phase](board)
+    result["seconds"] = time.perf_counter() - started  # before anything is freed
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result), flush=True)
+    os._exit(0)  # a build process ends here too: freeing `keep` is not part of any phase
+
+
+def run_child(phase: str, board: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", phase, "--board", str(board)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="submissions to generate")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per phase (median)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "tinytorch-board-bench",
+        help="where generated boards are kept",
+    )
+    parser.add_argument("--phases", default="floor,load,stats,build")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.board)
+        return
+
+    board = board_for(args.count, args.seed, args.cache)
+    phases = [p for p in args.phases.split(",") if p]
+    runs: dict[str, list[dict]] = {p: [] for p in phases}
+    run_child("floor", board)  # warm the page cache once, not measured
+    for round_number in range(args.repeat):
+        for phase in phases:  # interleaved, so drift hits every phase alike
+            runs[phase].append(run_child(phase, board))
+        print(f"round {round_number + 1}/{args.repeat} done", file=sys.stderr, flush=True)
+
+    floor = statistics.median(r["seconds"] for r in runs["floor"]) if "floor" in runs else None
+    figures = {"count": args.count, "repeat": args.repeat, "phases": {}}
+    for phase, results in runs.items():
+        seconds = statistics.median(r["seconds"] for r in results)
+        entry = {
+            "median_s": round(seconds, 3),
+            "per_file_us": round(1e6 * seconds / args.count, 1),
+            "ratio_to_floor": round(seconds / floor, 2) if floor else None,
+            "peak_rss_mib": round(max(r["peak_rss_mib"] for r in results), 1),
+        }
+        if phase == "stats":
+            entry["load_s"] = round(statistics.median(r["load_s"] for r in results), 3)
+            entry["compute_s"] = round(statistics.median(r["compute_s"] for r in results), 3)
+            entry["outliers"] = results[0]["outliers"]
+        figures["phases"][phase] = entry
+    if args.json:
+        print(json.dumps(figures, indent=2, sort_keys=True))
+        return
+    print(f"N = {args.count} submissions, median of {args.repeat} run(s) per phase")
+    print(f"{'phase':<8}{'median s':>10}{'us/file':>10}{'x floor':>9}{'peak RSS MiB':>14}")
+    for phase, e in figures["phases"].items():
+        ratio = f"{e['ratio_to_floor']:.2f}" if e["ratio_to_floor"] is not None else "-"
+        print(
+            f"{phase:<8}{e['median_s']:>10.3f}{e['per_file_us']:>10.1f}{ratio:>9}"
+            f"{e['peak_rss_mib']:>14.1f}"
+        )
+    if "stats" in figures["phases"]:
+        e = figures["phases"]["stats"]
+        print(f"stats = load {e['load_s']:.3f} s + compute_stats {e['compute_s']:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

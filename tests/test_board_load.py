@@ -1,0 +1,281 @@
+"""load_board gives exactly the shared validator's verdicts, fast path or not."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from board_helpers import write_submission
+
+from tinytorch_board.board import load as load_module
+from tinytorch_board.board.demo_data import generate
+from tinytorch_board.board.load import ROW_FIELDS, _row, build_columns, load_board
+from tinytorch_board.errors import BoardError
+from tinytorch_board.local.store import dumps
+from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission.validator import board_files, check_file
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+
+
+def _set(path: str, value):
+    def mutate(doc):
+        *parents, last = path.split(".")
+        target = doc
+        for part in parents:
+            target = target[part]
+        target[last] = value
+
+    return mutate
+
+
+def _delete(path: str):
+    def mutate(doc):
+        *parents, last = path.split(".")
+        target = doc
+        for part in parents:
+            target = target[part]
+        del target[last]
+
+    return mutate
+
+
+def _public(**fields):
+    def mutate(doc):
+        doc["visibility"] = "public"
+        doc["public"] = dict(fields)
+
+    return mutate
+
+
+MUTATIONS = {
+    "extra top key": _set("extra", 1),
+    "missing top key": _delete("client_version"),
+    "schema_version 2": _set("schema_version", 2),
+    "schema_version 1.0": _set("schema_version", 1.0),
+    "schema_version true": _set("schema_version", True),
+    "participant upper": _set("participant_id", "9B2D7C1E-4F3A-4E8B-9C0D-1A2B3C4D5E6F"),
+    "created Feb 30": _set("created_at", "2026-02-30T10:00:00Z"),
+    "created second 60": _set("created_at", "2026-02-03T10:00:60Z"),
+    "created future": _set("created_at", "2026-11-22T12:11:00Z"),
+    "created skew ok": _set("created_at", "2026-11-22T12:09:00Z"),
+    "created 2023": _set("created_at", "2023-12-31T23:59:59Z"),
+    "created newline": _set("created_at", "2026-01-01T10:00:00Z\n"),
+    "client long": _set("client_version", "1.2.3" + "a" * 28),
+    "client newline": _set("client_version", "0.1.0\n"),
+    "withdraw short": _set("withdraw_key_sha256", "ab"),
+    "kind capstone": _set("benchmark.kind", "capstone"),
+    "suite 2": _set("benchmark.suite_version", 2),
+    "suite 1.0": _set("benchmark.suite_version", 1.0),
+    "backend torch": _set("benchmark.backend", "torch"),
+    "score off": lambda d: d["benchmark"].__setitem__("score", d["benchmark"]["score"] + 0.5),
+    "score close": lambda d: d["benchmark"].__setitem__("score", d["benchmark"]["score"] + 0.05),
+    "score bool": _set("benchmark.score", True),
+    "score 101": _set("benchmark.score", 101),
+    "tracks on baseline": _set("benchmark.tracks", None),
+    "metric missing": _delete("benchmark.metrics.matmul"),
+    "metric extra": _set("benchmark.metrics.conv", {"median_ms": 1.0, "iqr_ms": 0.1, "runs": 3}),
+    "median zero": _set("benchmark.metrics.matmul.median_ms", 0),
+    "median string": _set("benchmark.metrics.matmul.median_ms", "1"),
+    "iqr huge": lambda d: d["benchmark"]["metrics"]["matmul"].__setitem__(
+        "iqr_ms", d["benchmark"]["metrics"]["matmul"]["median_ms"] * 1001
+    ),
+    "runs 0": _set("benchmark.metrics.matmul.runs", 0),
+    "runs 2.0": _set("benchmark.metrics.matmul.runs", 2.0),
+    "converged int": _set("benchmark.metrics.matmul.converged", 1),
+    "no converged": _delete("benchmark.metrics.matmul.converged"),
+    "metric extra key": _set("benchmark.metrics.matmul.note", "x"),
+    "system_type Plan9": _set("system.system_type", "Plan 9"),
+    "arch upper": _set("system.arch", "X86"),
+    "cores 0": _set("system.cpu_cores", 0),
+    "memory 3": _set("system.memory_gb", 3),
+    "memory null": _set("system.memory_gb", None),
+    "memory 8.0": _set("system.memory_gb", 8.0),
+    "python 2.7": _set("system.python", "2.7"),
+    "numpy null": _set("system.numpy", None),
+    "setup 1": _set("progress.setup_verified", 1),
+    "modules 21": _set("progress.modules_completed", 21),
+    "milestones unsorted": _set("progress.milestones_completed", ["02", "01"]),
+    "milestones dup": _set("progress.milestones_completed", ["01", "01"]),
+    "milestones 07": _set("progress.milestones_completed", ["07"]),
+    "milestones 1": _set("progress.milestones_completed", [1]),
+    "days null": _set("progress.days_since_join", None),
+    "days -1": _set("progress.days_since_join", -1),
+    "community null": _set("community", None),
+    "community list": _set("community", []),
+    "cohort Winter": _set("community.cohort", "Winter 2026"),
+    "course mooc": _set("community.course_type", "mooc"),
+    "level null": _set("community.experience_level", None),
+    "anonymous with public": _set("public", {"display_name": "X"}),
+    "public without fields": _public(),
+    "public null": lambda d: d.__setitem__("visibility", "public"),
+    "visibility hidden": _set("visibility", "hidden"),
+    "public ok": _public(display_name="Ada 7", github="ada-l", country="FR", institution="ETH"),
+    "public name spaces": _public(display_name=" Ada"),
+    "public name NFD": _public(display_name=unicodedata.normalize("NFD", "Zoë")),
+    "public name bidi": _public(display_name="Ada\u202e"),
+    "public name zwsp": _public(display_name="A\u200bda"),
+    "public name long": _public(display_name="A" * 41),
+    "public name empty": _public(display_name=""),
+    "public country XX": _public(country="XX"),
+    "public country fr": _public(country="fr"),
+    "public github bad": _public(github="-ada"),
+    "public unknown": _public(display_name="A", email="a@b.c"),
+    "public institution": _public(institution="Universität Zürich"),
+}
+
+
+def _raw_variants(doc: dict) -> dict[str, bytes]:
+    text = dumps(doc)
+    return {
+        "not json": b"{nope",
+        "duplicate key": text.replace(
+            '"schema_version": 1,', '"schema_version": 1,\n  "schema_version": 1,'
+        ).encode(),
+        "NaN": text.replace(
+            f'"score": {json.dumps(doc["benchmark"]["score"])}', '"score": NaN'
+        ).encode(),
+        "bom": b"\xef\xbb\xbf" + text.encode(),
+        "latin-1": text.replace('"anonymous"', '"anonym\u00f6us"').encode("latin-1"),
+        "array": b"[1, 2]",
+        "oversize": text.encode() + b" " * MAX_FILE_BYTES,
+        "compact": json.dumps(doc, separators=(",", ":")).encode(),
+    }
+
+
+def reference(board: Path) -> tuple[list[dict], list[tuple]]:
+    """What the shared validator alone says about every file of the board."""
+    docs, invalid = [], []
+    for path in board_files(board):
+        source = str(path.relative_to(board))
+        try:
+            checked = check_file(path, now=NOW, source=source)
+        except TypeError as exc:  # the validator trips on some odd data; load rejects it
+            invalid.append((source, f"the validator failed on this file (TypeError: {exc})"))
+            continue
+        if checked.ok:
+            docs.append(checked.document)
+        else:
+            invalid.append((checked.source, checked.problems))
+    return docs, invalid
+
+
+@pytest.fixture(scope="module")
+def mixed_board(tmp_path_factory) -> Path:
+    board = tmp_path_factory.mktemp("board")
+    (board / "submissions").mkdir()
+    docs = generate(120, seed=7)
+    for doc in docs[:40]:
+        write_submission(board, doc)
+    base = docs[40:]
+    for index, mutate in enumerate(MUTATIONS.values()):
+        doc = copy.deepcopy(base[index % len(base)])
+        mutate(doc)
+        write_submission(board, doc)
+    extra = generate(20, seed=99)
+    for name, raw in _raw_variants(extra[0]).items():
+        doc = extra[len(name) % 10 + 1]
+        sid = doc["submission_id"]
+        target = board / "submissions" / sid[:2] / f"{sid}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name in ("not json", "array", "oversize"):
+            target.write_bytes(raw)
+        else:
+            target.write_bytes(_raw_variants(doc)[name])
+    # placement problems and odd files
+    doc = extra[12]
+    (board / "submissions" / "zz").mkdir()
+    (board / "submissions" / "zz" / f"{doc['submission_id']}.json").write_text(dumps(doc))
+    doc = extra[13]
+    (board / "submissions" / doc["submission_id"][:2] / "renamed.json").parent.mkdir(
+        parents=True, exist_ok=True
+    )
+    (board / "submissions" / doc["submission_id"][:2] / "renamed.json").write_text(dumps(doc))
+    doc = extra[14]
+    nested = board / "submissions" / "deep" / doc["submission_id"][:2]
+    nested.mkdir(parents=True)
+    (nested / f"{doc['submission_id']}.json").write_text(dumps(doc))
+    doc = extra[15]
+    (board / "submissions" / f"{doc['submission_id']}.json").write_text(dumps(doc))
+    (board / "submissions" / "ab" / "x.json").mkdir(parents=True)  # a directory
+    (board / "submissions" / ".hidden.json").write_text("{}")
+    (board / "submissions" / "notes.txt").write_text("not a submission")
+    link_target = write_submission(board, extra[16])
+    os.symlink(link_target, board / "submissions" / link_target.parent.name / "link.json")
+    doc = extra[17]
+    doc["benchmark"]["score"] = float(doc["benchmark"]["score"])
+    write_submission(board, doc)
+    return board
+
+
+def test_same_verdicts_as_the_validator(mixed_board):
+    expected_docs, expected_invalid = reference(mixed_board)
+    loaded = load_board(mixed_board, now=NOW)
+    assert loaded.documents == expected_docs
+    got = [
+        (c.source, c.problems[0].message if "validator failed" in str(c.problems) else c.problems)
+        for c in loaded.invalid
+    ]
+    assert got == expected_invalid
+    assert len(expected_docs) > 40 and len(expected_invalid) > 50  # both paths exercised
+
+
+def test_columns_rows_match_the_documents(mixed_board):
+    loaded = load_board(mixed_board, now=NOW)
+    rebuilt = build_columns(loaded.documents)
+    fast = loaded.columns
+    for name in ROW_FIELDS:
+        assert fast.values[name] == rebuilt.values[name], name
+    in_time_order = [loaded.documents[i] for i in fast.document_index]
+    assert list(zip(*fast.values.values(), strict=True)) == [_row(d) for d in in_time_order]
+    stamps = [(d["created_at"], d["submission_id"]) for d in in_time_order]
+    assert stamps == sorted(stamps)
+
+
+def test_valid_files_take_the_fast_path(tmp_path, monkeypatch):
+    board = tmp_path / "board"
+    docs = generate(60, seed=5)
+    for doc in docs:
+        write_submission(board, doc)
+    calls = []
+    original = load_module.check_file
+    monkeypatch.setattr(
+        load_module, "check_file", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
+    loaded = load_board(board, now=NOW)
+    assert len(loaded.documents) == 60 and not loaded.invalid
+    assert calls == []
+
+
+def test_fast_check_agrees_with_the_validator_on_every_mutation(tmp_path):
+    """For each mutated document: fast path says valid => the validator says valid."""
+    base = generate(30, seed=11)
+    limits = load_module._TimeLimits(NOW)
+    agreed = 0
+    for index, (name, mutate) in enumerate(MUTATIONS.items()):
+        doc = copy.deepcopy(base[index % len(base)])
+        mutate(doc)
+        sid = doc["submission_id"]
+        path = write_submission(tmp_path, doc)
+        try:
+            verdict = check_file(path, now=NOW).ok
+        except TypeError:
+            verdict = False
+        fast = load_module.fast_valid(doc, (sid[:2], f"{sid}.json"), limits)
+        assert not (fast and not verdict), name
+        agreed += fast == verdict
+    assert agreed >= len(MUTATIONS) - 6  # only a few valid-but-unusual files go slow
+
+
+def test_empty_and_missing_boards(tmp_path):
+    (tmp_path / "empty").mkdir()
+    loaded = load_board(tmp_path / "empty")
+    assert loaded.documents == [] and loaded.invalid == []
+    assert loaded.columns.n == 0
+    with pytest.raises(BoardError, match="does not exist"):
+        load_board(tmp_path / "missing")

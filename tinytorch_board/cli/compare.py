@@ -1,0 +1,114 @@
+"""`tinytorch-board compare`: where your result would land, computed on your machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tinytorch_board.cli._util import echo_json
+
+NOTHING_UPLOADED = "Nothing was uploaded: the percentile was computed on this machine."
+
+
+@click.command()
+@click.argument(
+    "result", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--from",
+    "source",
+    metavar="URL|DIR",
+    help="Published board site (URL) or a local site/board directory "
+    "(default: board.pages_url in .tinytorch/config.json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.pass_obj
+def compare(settings, result: Path | None, source: str | None, as_json: bool) -> None:
+    """Compare RESULT (default: your newest result) with the community, without uploading.
+
+    RESULT is a result file from .tito/benchmarks/ or a submission file.
+
+    Downloads the board's published score distribution (api/distribution.json), keeps
+    a copy in .tinytorch/cache/ for offline use, and computes your percentile and
+    "similar systems" figure locally. Nothing about you is sent anywhere.
+    """
+    from tinytorch_board.board.distribution import (
+        check_distribution,
+        comparable,
+        place_comparable,
+    )
+    from tinytorch_board.errors import BoardError
+    from tinytorch_board.local.config import load_config
+    from tinytorch_board.local.remote import describe_age, fetch_json
+    from tinytorch_board.local.results import load_result, newest_result
+    from tinytorch_board.local.store import read_json
+
+    project = settings.project()
+    if source is None:
+        source = load_config(project)["board"].get("pages_url")
+        if not source:
+            raise BoardError(
+                "no board to compare with: pass --from URL|DIR, or set board.pages_url "
+                "in .tinytorch/config.json"
+            )
+    path = Path(result) if result else newest_result(project.benchmarks_dir)
+    data = read_json(path)
+    if not (isinstance(data.get("benchmark"), dict) and "schema_version" in data):
+        data = load_result(path)  # a result file: check its version and shape
+    mine = comparable(data, str(path))
+
+    fetched = fetch_json(str(source), "api/distribution.json", cache_dir=project.cache_dir)
+    distribution = check_distribution(fetched.data, fetched.origin)
+    placement = place_comparable(distribution, mine)
+    k = distribution.get("k")
+
+    if as_json:
+        echo_json(
+            {
+                "result": str(path),
+                "group": mine.group,
+                "score": mine.score,
+                "system_type": mine.system_type,
+                "source": fetched.origin,
+                "from_cache": fetched.from_cache,
+                "cache_age_seconds": fetched.age_seconds,
+                "offline_reason": fetched.offline_reason,
+                "generated_at": distribution.get("generated_at"),
+                "placement": None
+                if placement is None
+                else {
+                    "group_count": placement.group_count,
+                    "percentile": placement.percentile,
+                    "top_percent": placement.top_percent,
+                    "system_type": placement.system_type,
+                    "system_count": placement.system_count,
+                    "system_percentile": placement.system_percentile,
+                },
+                "uploaded": False,
+            }
+        )
+        return
+
+    published = distribution.get("generated_at", "an unknown time")
+    if fetched.from_cache:
+        click.secho(
+            f"Offline ({fetched.offline_reason}); using the copy cached "
+            f"{describe_age(fetched.age_seconds or 0.0)} (published {published}).",
+            fg="yellow",
+            err=True,
+        )
+    else:
+        click.echo(f"Compared with {fetched.origin} (published {published}).")
+    click.echo(f"Your score: {mine.score:g} ({mine.kind}, suite {mine.suite_version}, "
+               f"{mine.backend} backend).")  # fmt: skip
+    if placement is None:
+        click.echo(f"No published {mine.group} results yet; nothing to compare with.")
+    else:
+        click.echo(placement.sentence())
+        if placement.system_percentile is None and mine.system_type:
+            click.echo(
+                f"Similar systems: fewer than {k} published {mine.system_type} results "
+                "in this group, so none are shown."
+            )
+    click.echo(NOTHING_UPLOADED)
