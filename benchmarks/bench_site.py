@@ -206,7 +206,7 @@ def main() -> None:
             f"{files} files; budget 300 MB"
         )
         pages = sorted(p.stat().st_size for p in (out / "s").glob("*.html"))
-        cards = sorted(p.stat().st_size for p in (out / "s").glob("*.svg"))
+        cards = sorted(p.stat().st_size for p in (out / "cards").glob("*.svg"))
         if pages:
             print(
                 f"submission page: median {pages[len(pages) // 2]} B, largest {pages[-1]} B; "

@@ -455,3 +455,21 @@ def test_equal_results_share_one_card_and_every_card_exists(tmp_path):
     assert images[twins[0].submission_id] == images[twins[1].submission_id]
     assert images[other.submission_id] != images[twins[0].submission_id]
     assert len(list((out / "cards").iterdir())) == 2
+
+
+def test_parallel_workers_write_the_same_site(tmp_path, monkeypatch):
+    from tinytorch_board.board.site import build as site_build
+
+    stats = demo_stats(120, seed=9)
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 10**9)
+    serial = build(tmp_path / "serial", stats)
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_build.os, "cpu_count", lambda: 3)
+    parallel = build(tmp_path / "parallel", stats)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+
+    assert files(parallel) == files(serial)

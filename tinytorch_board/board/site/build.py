@@ -90,13 +90,18 @@ class _Writer:
         self.files = 0
         self.bytes = 0
 
-    def text(self, relative: str, content: str) -> None:
+    def text(self, relative: str, content: str, shared: bool = False) -> None:
+        """Write one file; shared=True: another worker may write the same content."""
         folder, _, _ = relative.rpartition("/")
         if folder not in self.made:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
             self.made.add(folder)
         data = content.encode("utf-8")
-        fd = os.open(os.path.join(self.root, relative), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if shared else os.O_TRUNC)
+        try:
+            fd = os.open(os.path.join(self.root, relative), flags, 0o644)
+        except FileExistsError:  # the same content, written by another worker
+            return
         try:
             view = memoryview(data)
             while view:
@@ -295,7 +300,9 @@ def _render_all(
 
     clock = time.perf_counter()
     say("submission pages, share cards and badges")
-    _submission_pages(env, entries, stats, config, common, write, url)
+    files, size = _submission_pages_parallel(env, entries, stats, config, common, write.root, url)
+    write.files += files
+    write.bytes += size
     report.pages += len(entries)
     report.seconds["submissions"] = time.perf_counter() - clock
 
@@ -340,7 +347,43 @@ def _history_line(stats: BoardStats, entry: Entry) -> str:
     return line + "."
 
 
-def _submission_pages(env, entries, stats, config, common, write, url) -> None:
+# What forked workers inherit: set just before the pool starts, cleared after.
+_JOB: tuple | None = None
+PARALLEL_FROM = 5_000  # below this, starting processes costs more than it saves
+
+
+def _submission_pages_parallel(env, entries, stats, config, common, root, url) -> tuple[int, int]:
+    """Submission pages on every core (forked workers share the rendered-so-far state)."""
+    import multiprocessing
+
+    workers = min(4, os.cpu_count() or 1)
+    if (
+        workers < 2
+        or len(entries) < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return _submission_slice(env, entries, stats, config, common, root, url)
+    global _JOB
+    _JOB = (env, entries, stats, config, common, root, url)
+    try:
+        step = -(-len(entries) // workers)
+        bounds = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_submission_worker, bounds)
+    finally:
+        _JOB = None
+    return sum(f for f, _ in results), sum(b for _, b in results)
+
+
+def _submission_worker(bounds: tuple[int, int]) -> tuple[int, int]:
+    env, entries, stats, config, common, root, url = _JOB
+    start, stop = bounds
+    return _submission_slice(env, entries[start:stop], stats, config, common, root, url)
+
+
+def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[int, int]:
+    """Write s/<id>.html, cards and badges for entries; returns (files, bytes)."""
+    write = _Writer(root)
     template = env.get_template("submission.html")
     defs: dict[str, BadgeDef] = common["badge_defs"]
     cards: set[str] = set()
@@ -372,7 +415,7 @@ def _submission_pages(env, entries, stats, config, common, write, url) -> None:
         card_name = hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
         if card_name not in cards:
             cards.add(card_name)
-            write.text(f"cards/{card_name}.svg", card)
+            write.text(f"cards/{card_name}.svg", card, shared=True)
         html = template.render(
             **common,
             root="../",
@@ -410,6 +453,7 @@ def _submission_pages(env, entries, stats, config, common, write, url) -> None:
         write.text(f"s/{sid}.html", html)
         write.text(f"badges/{sid}.svg", svg.badge("TinyTorch", api.badge_message(e)))
         write.json(f"badges/{sid}.json", api.shields_endpoint(e))
+    return write.files, write.bytes
 
 
 def _figure(fid, title, lede, svg_text, items, label_heading, value_heading="People") -> dict:
