@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="Runs of each filter/sort.")
     parser.add_argument("--no-browser", action="store_true", help="Skip the Chromium figures.")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    work = Path(tempfile.mkdtemp(prefix="bench-site-"))  # removed at the end, always
     try:
         board = args.board
         if board is None:
@@ -210,13 +210,12 @@ def main() -> None:
         if pages:
             print(
                 f"submission page: median {pages[len(pages) // 2]} B, largest {pages[-1]} B; "
-                f"share card median {cards[len(cards) // 2]} B"
+                f"share card median {cards[len(cards) // 2]} B, {len(cards)} distinct cards"
             )
         if not args.no_browser:
             browser_figures(out, args.repeats)
     finally:
-        if args.out is None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
