@@ -473,3 +473,12 @@ def test_parallel_workers_write_the_same_site(tmp_path, monkeypatch):
         }
 
     assert files(parallel) == files(serial)
+
+
+@pytest.mark.parametrize("outlier", [False, True])
+def test_fast_shields_text_is_the_store_format(outlier):
+    from tinytorch_board.board.site import api
+    from tinytorch_board.local.store import dumps
+
+    (entry,) = stats_for([make_entry(score=61.25, outlier=outlier)]).entries
+    assert api.shields_endpoint_text(entry) == dumps(api.shields_endpoint(entry))

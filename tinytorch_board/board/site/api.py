@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape as xml_escape
@@ -261,6 +262,16 @@ def atom_feed(stats: BoardStats, title: str, url: callable) -> str:
         ]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+def shields_endpoint_text(entry: Entry) -> str:
+    """shields_endpoint as the store writes JSON (sorted keys, indent 2), without the
+    pure-Python indenting encoder: this runs once per submission."""
+    message = json.dumps(badge_message(entry), ensure_ascii=False)
+    return (
+        '{\n  "cacheSeconds": 3600,\n  "color": "e8590c",\n  "label": "TinyTorch",\n'
+        f'  "message": {message},\n  "schemaVersion": 1\n}}\n'
+    )
 
 
 def shields_endpoint(entry: Entry) -> dict:

@@ -133,8 +133,25 @@ def _environment():
     return env
 
 
-def _row(entry: Entry) -> dict:
+def _badge_cell(badges: tuple[str, ...], defs: dict[str, BadgeDef], cache: dict) -> Markup:
+    """Icons for sight, names for screen readers: built once per distinct badge set."""
+    cell = cache.get(badges)
+    if cell is None:
+        earned = [defs[b] for b in badges if b in defs]
+        names = ", ".join(b.name for b in earned)
+        cell = Markup("")
+        if earned:
+            cell = Markup(
+                '<span class="bi" title="{0}" aria-hidden="true">{1}</span>'
+                '<span class="vh">{0}</span>'
+            ).format(names, "".join(b.icon for b in earned))
+        cache[badges] = cell
+    return cell
+
+
+def _row(entry: Entry, defs: dict[str, BadgeDef], cache: dict) -> dict:
     return {
+        "badge_cell": _badge_cell(entry.badges, defs, cache),
         "id": entry.submission_id,
         "date": entry.created_at[:10],
         "name": api.display_name(entry),
@@ -269,6 +286,7 @@ def _render_all(
         write.compact_json(f"data/ids/{i}.json", ids)
 
     index = env.get_template("index.html")
+    badge_cells: dict[tuple[str, ...], Markup] = {}
     pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
     page_common = {
         **common,
@@ -290,7 +308,7 @@ def _render_all(
             **page_common,
             root="" if page == 1 else "../",
             page=page,
-            rows=[_row(e) for e in chunk],
+            rows=[_row(e, defs, badge_cells) for e in chunk],
             first=(page - 1) * PAGE_SIZE + 1 if chunk else 0,
             last=(page - 1) * PAGE_SIZE + len(chunk),
         )
@@ -452,7 +470,7 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
         )
         write.text(f"s/{sid}.html", html)
         write.text(f"badges/{sid}.svg", svg.badge("TinyTorch", api.badge_message(e)))
-        write.json(f"badges/{sid}.json", api.shields_endpoint(e))
+        write.text(f"badges/{sid}.json", api.shields_endpoint_text(e))
     return write.files, write.bytes
 
 
