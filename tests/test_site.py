@@ -290,6 +290,12 @@ def test_rebuild_removes_withdrawn_pages_and_refuses_foreign_folders(tmp_path):
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("precious")
+    older = tmp_path / "older"
+    (older / "static").mkdir(parents=True)
+    (older / "index.html").write_text("a site from an earlier version")
+    (older / "static" / "site.css").write_text("body {}")
+    render_site(stats_for([keep]), BoardConfig(), older)
+    assert (older / MARKER).exists()
     with pytest.raises(BoardError, match="not empty"):
         render_site(stats_for([keep]), BoardConfig(), foreign)
     assert (foreign / "notes.txt").read_text() == "precious"

@@ -210,7 +210,10 @@ def _check_output(out_dir: Path) -> None:
     if out_dir.exists():
         if not out_dir.is_dir():
             raise BoardError(f"{out_dir} is a file; choose a folder for --out")
-        if any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        names = {p.name for p in out_dir.iterdir()}
+        # A site from before the marker existed held just these two.
+        earlier = names == {"index.html", "static"} and (out_dir / "static/site.css").is_file()
+        if names and not earlier and not (out_dir / MARKER).exists():
             raise BoardError(
                 f"{out_dir} is not empty and was not built by tinytorch-board; "
                 "choose an empty or new folder for --out"
