@@ -84,10 +84,11 @@ def phase_stats(board: Path) -> dict:
     from tinytorch_board.board.stats import compute_stats
 
     marks = {}
+    config = load_config(board)  # as `build` does: config first, then the files
     started = time.perf_counter()
     loaded = load_board(board)
     marks["load_s"] = time.perf_counter() - started
-    stats = compute_stats(loaded, load_config(board))
+    stats = compute_stats(loaded, config)
     marks["compute_s"] = time.perf_counter() - started - marks["load_s"]
     marks["entries"] = len(stats.entries)
     marks["outliers"] = sum(1 for e in stats.entries if e.outlier)
@@ -100,8 +101,8 @@ def phase_build(board: Path) -> dict:
     from tinytorch_board.board.render import build_site
     from tinytorch_board.board.stats import compute_stats
 
-    loaded = load_board(board)
     config = load_config(board)
+    loaded = load_board(board)
     stats = compute_stats(loaded, config)
     with tempfile.TemporaryDirectory() as out:
         report = build_site(loaded, config, Path(out))

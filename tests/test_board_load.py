@@ -145,6 +145,12 @@ def _raw_variants(doc: dict) -> dict[str, bytes]:
         "array": b"[1, 2]",
         "oversize": text.encode() + b" " * MAX_FILE_BYTES,
         "compact": json.dumps(doc, separators=(",", ":")).encode(),
+        "dup nested": text.replace('"cpu_cores": ', '"cpu_cores": 4,\n    "cpu_cores": ').encode(),
+        "dup same value": text.replace('"os": ', '"os": "Other", "os": ', 1).encode(),
+        "escaped quote": dumps(
+            {**doc, "visibility": "public", "public": {"display_name": 'Ada "AL" L'}}
+        ).encode(),
+        "unicode escape": text.replace('"anonymous"', '"anonym\\u006fus"').encode(),
     }
 
 
@@ -177,9 +183,9 @@ def mixed_board(tmp_path_factory) -> Path:
         doc = copy.deepcopy(base[index % len(base)])
         mutate(doc)
         write_submission(board, doc)
-    extra = generate(20, seed=99)
-    for name, raw in _raw_variants(extra[0]).items():
-        doc = extra[len(name) % 10 + 1]
+    extra = generate(40, seed=99)
+    for index, (name, raw) in enumerate(_raw_variants(extra[0]).items()):
+        doc = extra[20 + index]
         sid = doc["submission_id"]
         target = board / "submissions" / sid[:2] / f"{sid}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -223,6 +229,10 @@ def test_same_verdicts_as_the_validator(mixed_board):
     ]
     assert got == expected_invalid
     assert len(expected_docs) > 40 and len(expected_invalid) > 50  # both paths exercised
+    sources = {c.source: c for c in loaded.invalid}
+    assert len(sources) == len(loaded.invalid)
+    duplicates = [c for c in loaded.invalid if "duplicate key" in str(c.problems)]
+    assert len(duplicates) == 3
 
 
 def test_columns_rows_match_the_documents(mixed_board):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from board_helpers import config, loaded, make_doc
 
+from tinytorch_board.board.demo_data import generate
 from tinytorch_board.board.distribution import check_distribution, place
 from tinytorch_board.board.model import OTHER
 from tinytorch_board.board.stats import compute_stats, outlier_mask, ranks_and_percentiles
@@ -205,3 +206,63 @@ def test_distribution_document_places_a_score():
     assert placement.top_percent == 1 and placement.system_count == 40
     middle = place(doc, "baseline", 1, "numpy", 50.0, None)
     assert abs(middle.percentile - 51.3) <= 1.0  # 20 of 39 gaps below
+
+
+def test_every_entry_carries_its_documents_fields():
+    docs = generate(300, seed=8)
+    stats = compute_stats(loaded(docs), config(k_anonymity=1), NOW)
+    by_id = {d["submission_id"]: d for d in docs}
+    assert len(stats.entries) == len(docs)
+    for e in stats.entries:
+        d = by_id[e.submission_id]
+        bench, system, progress = d["benchmark"], d["system"], d["progress"]
+        community, shown = d["community"] or {}, d["public"] or {}
+        assert (e.participant_id, e.created_at) == (d["participant_id"], d["created_at"])
+        assert (e.kind, e.suite_version, e.backend) == (
+            bench["kind"],
+            bench["suite_version"],
+            bench["backend"],
+        )
+        assert e.group == f"{e.kind}/{e.suite_version}/{e.backend}"
+        assert e.score == bench["score"] and e.metrics is bench["metrics"] and e.tracks is None
+        assert (e.system_type, e.cpu_cores, e.memory_gb) == (
+            system["system_type"],
+            system["cpu_cores"],
+            system["memory_gb"],
+        )
+        assert e.modules_completed == progress["modules_completed"]
+        assert e.milestones_completed == tuple(progress["milestones_completed"])
+        assert e.days_since_join == progress["days_since_join"]
+        assert (e.cohort, e.course_type, e.experience_level) == (
+            community.get("cohort"),
+            community.get("course_type"),
+            community.get("experience_level"),
+        )
+        assert e.visibility == d["visibility"]
+        assert (e.display_name, e.github, e.country, e.institution) == (
+            shown.get("display_name"),
+            shown.get("github"),
+            shown.get("country"),
+            shown.get("institution"),
+        )
+        assert "community-member" in e.badges
+
+
+def test_capstone_entries_form_their_own_group_and_keep_their_tracks():
+    tracks = {
+        "speed": {"metrics": {"tokens_per_s": 120.0}, "score": 60.0},
+        "compression": None,
+        "accuracy": {"metrics": {"top1": 0.91}, "score": 70.0},
+        "efficiency": None,
+    }
+    capstone = make_doc(65.0, kind="capstone")
+    capstone["benchmark"]["tracks"] = tracks
+    capstone["benchmark"]["metrics"] = {}
+    docs = [capstone, make_doc(50.0), make_doc(40.0)]
+    stats = compute_stats(loaded(docs), config(k_anonymity=1), NOW)
+    entry = next(e for e in stats.entries if e.kind == "capstone")
+    assert entry.group == "capstone/1/numpy" and entry.tracks is tracks
+    assert (entry.rank, entry.group_size, entry.top_percent) == (1, 1, 100)
+    assert "first-steps" not in entry.badges  # First Steps is for a baseline
+    assert set(stats.groups) == {"baseline/1/numpy", "capstone/1/numpy"}
+    assert stats.distribution["groups"]["capstone/1/numpy"]["count"] == 1

@@ -54,6 +54,8 @@ class Columns:
     participant_code: object  # int32[n] into the distinct participant ids
     participants: int
     modules: object  # int16[n]
+    milestone_code: object  # int32[n] into milestone_sets
+    milestone_sets: list  # distinct milestones_completed lists, as tuples of ids
     milestone_mask: object  # int16[n]: bit j set = milestone MILESTONE_IDS[j] completed
     milestone_count: object  # int8[n]
     days_since_join: object  # int32[n], -1 when null
@@ -75,12 +77,14 @@ KINDS = ("baseline", "capstone")
 BACKENDS = ("numpy", "tinytorch")
 
 
-def _factorize(values: list) -> tuple[list[int], list[str]]:
-    """Codes (first-seen order) and names for a list of text values; None -> -1."""
-    table: dict = {None: -1}
-    codes = [table.setdefault(v, len(table) - 1) for v in values]
-    del table[None]
-    return codes, list(table)
+def _factorize(values) -> tuple[list[int], list]:
+    """Codes (first-seen order) and names for a sequence of values; None -> -1."""
+    names = list(dict.fromkeys(values))
+    if None in names:
+        names.remove(None)
+    index = {name: i for i, name in enumerate(names)}
+    index[None] = -1
+    return list(map(index.__getitem__, values)), names
 
 
 ROW_FIELDS = (
@@ -161,8 +165,8 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
     else:
         values = {name: () for name in ROW_FIELDS}
 
-    group_codes, group_keys = _factorize(
-        list(zip(values["kind"], values["suite_version"], values["backend"], strict=True))
+    group_codes, group_names = _factorize(
+        list(map("{}/{}/{}".format, values["kind"], values["suite_version"], values["backend"]))
     )
     system_codes, system_names = _factorize(values["system_type"])
     participant_codes, distinct = _factorize(values["participant_id"])
@@ -171,15 +175,12 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
     country_codes, country_names = _factorize(values["country"])
     institution_codes, institution_names = _factorize(values["institution"])
 
+    # milestone lists -> one code per distinct list (ids are two characters each)
+    milestone_codes, joined = _factorize(list(map("".join, values["milestones_completed"])))
+    milestone_sets = [tuple(text[i : i + 2] for i in range(0, len(text), 2)) for text in joined]
     bit = {mid: 1 << j for j, mid in enumerate(MILESTONE_IDS)}
-    mask_of: dict[tuple, int] = {}
-    masks = []
-    for done in values["milestones_completed"]:
-        key = tuple(done)
-        mask = mask_of.get(key)
-        if mask is None:
-            mask = mask_of[key] = sum(bit.get(m, 0) for m in set(done))
-        masks.append(mask)
+    set_masks = [sum(bit.get(m, 0) for m in set(ids)) for ids in milestone_sets]
+    set_sizes = [len(ids) for ids in milestone_sets]
 
     def ints(items, dtype) -> object:
         return np.array(items, dtype=dtype) if n else np.zeros(0, dtype)
@@ -193,7 +194,7 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
         created_at=list(values["created_at"]),
         score=np.array(values["score"], dtype=np.float64),
         group_code=ints(group_codes, np.int32),
-        group_names=[f"{k}/{v}/{b}" for k, v, b in group_keys],
+        group_names=group_names,
         kind_code=ints([kind_index[v] for v in values["kind"]], np.int8),
         backend_code=ints([backend_index[v] for v in values["backend"]], np.int8),
         system_code=ints(system_codes, np.int32),
@@ -201,8 +202,10 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
         participant_code=ints(participant_codes, np.int32),
         participants=len(distinct),
         modules=ints(values["modules_completed"], np.int16),
-        milestone_mask=ints(masks, np.int16),
-        milestone_count=ints([len(m) for m in values["milestones_completed"]], np.int8),
+        milestone_code=ints(milestone_codes, np.int32),
+        milestone_sets=milestone_sets,
+        milestone_mask=np.array(set_masks, np.int16)[ints(milestone_codes, np.int32)],
+        milestone_count=np.array(set_sizes, np.int8)[ints(milestone_codes, np.int32)],
         days_since_join=ints([-1 if v is None else v for v in values["days_since_join"]], np.int32),
         public=np.array([v == "public" for v in values["visibility"]], dtype=np.bool_),
         cohort_code=ints(cohort_codes, np.int32),
@@ -281,7 +284,7 @@ def _load(board_dir: Path, now: datetime) -> LoadedBoard:
     documents = loaded.documents
     rows = loaded._rows = []
     check = _fast_checker()
-    decode = _DECODER.decode
+    loads = json.loads
     root = str(board_dir / "submissions")
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     limit = MAX_FILE_BYTES + 1
@@ -294,10 +297,10 @@ def _load(board_dir: Path, now: datetime) -> LoadedBoard:
                     raw = os.read(fd, limit)
                 finally:
                     os.close(fd)
-                if len(raw) < limit:
-                    doc = decode(raw.decode("utf-8"))
+                if len(raw) < limit and b"\\" not in raw:
+                    doc = loads(raw.decode("utf-8"))
                     if type(doc) is dict:
-                        row = check(doc, rel_parts, earliest, latest)
+                        row = check(doc, rel_parts, earliest, latest, raw.count(b'"'))
             except (OSError, ValueError, RecursionError):
                 row = None
         if row is not None:
@@ -321,22 +324,6 @@ def _check_slowly(board_dir: Path, rel_parts: tuple[str, ...], now: datetime) ->
     except Exception as exc:  # noqa: BLE001 - bad data must never stop a build
         reason = f"the validator failed on this file ({type(exc).__name__}: {exc})"
         return Checked(source, None, (_validator.Problem(source, "$", reason),))
-
-
-def _unique_pairs(pairs: list[tuple[str, object]]) -> dict:
-    """Like the validator's duplicate-key check, but at C speed when there is none."""
-    built = dict(pairs)
-    if len(built) != len(pairs):
-        raise ValueError("duplicate key")
-    return built
-
-
-def _no_constants(name: str) -> object:
-    raise ValueError(f"{name} is not allowed")
-
-
-# Accepts exactly what validator.parse accepts (anything else goes to the validator).
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
 
 
 def _walk(root: Path) -> list[tuple[tuple[str, ...], bool]]:
@@ -443,8 +430,18 @@ def fast_valid(doc: dict, rel_parts: tuple[str, ...], limits: _TimeLimits) -> bo
     A conservative re-statement of the v1 schema and the validator's checks for the
     common case (a baseline result at submissions/<shard>/<id>.json): exact Python
     types, full-string pattern matches. False means "ask the validator", not "invalid".
+
+    Duplicate keys: the file was parsed by plain json.loads, which keeps the last of
+    duplicate keys silently. A file without backslashes has exactly two '"' per string
+    token, so `quotes` (the file's count of '"') equals twice the keys and text values
+    of the parsed document only when no key was repeated; otherwise: "ask the validator".
+    NaN and Infinity fail every range check below, so they too go to the validator.
     """
-    return _fast_checker()(doc, rel_parts, limits.earliest, limits.latest) is not None
+    raw = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if b"\\" in raw:
+        return False
+    row = _fast_checker()(doc, rel_parts, limits.earliest, limits.latest, raw.count(b'"'))
+    return row is not None
 
 
 @lru_cache(maxsize=1)
@@ -477,7 +474,33 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
     real_time = _real_time
     str_, int_, float_, dict_, list_, bool_ = str, int, float, dict, list, bool
 
-    def check(doc, rel_parts, earliest, latest):
+    def remembered(match, longest: int = 1 << 30):
+        """A full-match check that remembers the few values that passed (low-cardinality
+        fields: the same handful of versions and names recur in every file)."""
+        seen: set[str] = set()
+
+        def ok(value: str) -> bool:
+            if len(value) > longest or not match(value):
+                return False
+            if len(seen) < 1024:
+                seen.add(value)
+            return True
+
+        return seen, ok
+
+    client_seen, client_ok = remembered(client_ok, client_max)
+    arch_seen, arch_ok = remembered(arch_ok)
+    python_seen, python_ok = remembered(python_ok)
+    numpy_seen, numpy_ok = remembered(numpy_ok)
+    cohort_seen, cohort_ok = remembered(cohort_ok)
+    cohort_canon: dict[str, str] = {}
+    # text choices -> one shared object each (membership test and canonical value)
+    backends = {v: v for v in backends}
+    system_types = {v: v for v in system_types}
+    course_types = {v: v for v in course_types}
+    levels = {v: v for v in levels}
+
+    def check(doc, rel_parts, earliest, latest, quotes):
         if doc.keys() != top_keys:
             return None
         value = doc["schema_version"]
@@ -497,7 +520,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         if not (earliest <= created <= latest) or not real_time(created):
             return None
         value = doc["client_version"]
-        if type(value) is not str_ or len(value) > client_max or not client_ok(value):
+        if type(value) is not str_ or value not in client_seen and not client_ok(value):
             return None
         value = doc["withdraw_key_sha256"]
         if type(value) is not str_ or not withdraw_ok(value):
@@ -514,14 +537,19 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         backend = bench["backend"]
         if type(backend) is not str_ or backend not in backends:
             return None
+        backend = bench["backend"] = backends[backend]
+        bench["kind"] = "baseline"
         metrics = bench["metrics"]
         if type(metrics) is not dict_ or metrics.keys() != baseline_metrics:
             return None
+        # strings in the file: 12 + 5 + 3 + 7 + 4 keys, 6 + 2 + 4 text values, so far
+        tokens = 43
         medians = {}
         for name, metric in metrics.items():
             if type(metric) is not dict_:
                 return None
             keys = metric.keys()
+            tokens += len(keys)
             if not (metric_required <= keys <= metric_keys):
                 return None
             median = metric["median_ms"]
@@ -553,11 +581,12 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         system_type = system["system_type"]
         if type(system_type) is not str_ or system_type not in system_types:
             return None
+        system_type = system["system_type"] = system_types[system_type]
         value = system["os"]
         if type(value) is not str_ or value not in oses:
             return None
         value = system["arch"]
-        if type(value) is not str_ or not arch_ok(value):
+        if type(value) is not str_ or value not in arch_seen and not arch_ok(value):
             return None
         cores = system["cpu_cores"]
         if type(cores) is not int_ or not 1 <= cores <= cores_max:
@@ -568,11 +597,13 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         ):
             return None
         value = system["python"]
-        if type(value) is not str_ or not python_ok(value):
+        if type(value) is not str_ or value not in python_seen and not python_ok(value):
             return None
         value = system["numpy"]
-        if value is not None and (type(value) is not str_ or not numpy_ok(value)):
-            return None
+        if value is not None:
+            if type(value) is not str_ or value not in numpy_seen and not numpy_ok(value):
+                return None
+            tokens += 1
 
         progress = doc["progress"]
         if type(progress) is not dict_ or progress.keys() != progress_keys:
@@ -585,6 +616,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         done = progress["milestones_completed"]
         if type(done) is not list_ or len(done) > milestones_max:
             return None
+        tokens += len(done)
         previous = ""
         for item in done:  # strictly ascending known ids: unique and sorted
             if type(item) is not str_ or item not in milestone_ids or item <= previous:
@@ -599,8 +631,11 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         if community is not None:
             if type(community) is not dict_ or community.keys() != community_keys:
                 return None
+            tokens += 3 + sum(v is not None for v in community.values())
             cohort = community["cohort"]
-            if cohort is not None and (type(cohort) is not str_ or not cohort_ok(cohort)):
+            if cohort is not None and (
+                type(cohort) is not str_ or cohort not in cohort_seen and not cohort_ok(cohort)
+            ):
                 return None
             course = community["course_type"]
             if course is not None and (type(course) is not str_ or course not in course_types):
@@ -608,11 +643,19 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             level = community["experience_level"]
             if level is not None and (type(level) is not str_ or level not in levels):
                 return None
+            # one shared object per distinct text: less memory, faster grouping later
+            if cohort is not None:
+                cohort = community["cohort"] = cohort_canon.setdefault(cohort, cohort)
+            if course is not None:
+                course = community["course_type"] = course_types[course]
+            if level is not None:
+                level = community["experience_level"] = levels[level]
 
         visibility, public = doc["visibility"], doc["public"]
         if visibility == "anonymous":
-            if public is not None:
+            if public is not None or quotes != 2 * tokens:
                 return None
+            visibility = doc["visibility"] = "anonymous"
             return (
                 sid, pid, created, "baseline", suite, backend, score, metrics, None,
                 system_type, cores, memory, modules, done, days, cohort, course, level,
@@ -620,7 +663,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             )  # fmt: skip
         if visibility != "public" or type(public) is not dict_ or not public:
             return None
-        if not public.keys() <= public_keys:
+        if not public.keys() <= public_keys or quotes != 2 * (tokens + 2 * len(public)):
             return None
         for field_name, match, longest in text_rules:
             if field_name in public:
@@ -657,10 +700,8 @@ def _real_day(day: str) -> bool:
 
 
 def _real_time(text: str) -> bool:
-    """A pattern-checked "YYYY-MM-DDTHH:MM:SSZ" that strptime would accept."""
-    return (
-        _real_day(text[:10])
-        and int(text[11:13]) < 24
-        and int(text[14:16]) < 60
-        and int(text[17:19]) < 60
-    )
+    """A pattern-checked "YYYY-MM-DDTHH:MM:SSZ" that strptime would accept.
+
+    The fields are two ASCII digits each, so text comparison is numeric comparison.
+    """
+    return _real_day(text[:10]) and text[11:13] < "24" and text[14:16] < "60" and text[17:19] < "60"

@@ -105,13 +105,15 @@ class CommunityFigures:
     submissions: int = 0
     participants: int = 0
     public_entries: int = 0
-    systems: dict[str, int] = field(default_factory=dict)
+    systems: dict[str, int] = field(default_factory=dict)  # system type -> submissions
     milestone_reached: dict[str, int] = field(default_factory=dict)  # milestone id -> people
+    # index = modules completed (0..20); value = people, each counted at their highest
     modules_histogram: list[int] = field(default_factory=list)  # index = modules completed
-    cohorts: dict[str, int] = field(default_factory=dict)
-    course_types: dict[str, int] = field(default_factory=dict)
-    countries: dict[str, int] = field(default_factory=dict)
+    cohorts: dict[str, int] = field(default_factory=dict)  # -> people (none: not counted)
+    course_types: dict[str, int] = field(default_factory=dict)  # -> people
+    countries: dict[str, int] = field(default_factory=dict)  # -> people (public entries only)
     submissions_per_month: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" -> n
+    # group -> 20 bins of ranked scores: [0, 5), [5, 10), ..., [95, 100]
     score_histogram: dict[str, list[int]] = field(default_factory=dict)  # group -> 20 bins
 
 

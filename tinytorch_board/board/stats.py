@@ -1,9 +1,14 @@
-"""Ranks and percentiles within comparable groups: pure functions of arrays, no I/O.
+"""Ranks, percentiles, outliers and the whole BoardStats: numpy arrays in, numbers out.
 
 Comparable group = same kind, suite_version and backend. Rank 1 is the best score;
-tied scores share the best rank among them ("competition" ranking). "Top N%" is
-rank / group size, rounded up, so the single best of 40 is "Top 3%" and everyone in
-a group of one is "Top 100%".
+tied scores share the best rank among them ("competition" ranking: 1 + the number of
+strictly higher scores). "Top N%" is ceil(100 * rank / group size), at least 1, so
+the single best of 40 is "Top 3%", tied entries read the same figure, and everyone in
+a group of one is "Top 100%". The percentile is the share of the group scoring
+strictly lower. Outliers (see outlier_mask) are listed but never ranked.
+
+`compute_stats(loaded, config, now)` is the engine the site and the API use; the
+small functions above it (competition_ranks, standings) serve the first renderer.
 """
 
 from __future__ import annotations
@@ -322,8 +327,7 @@ def _compute_stats(loaded, config, now):
 
     outlier_rows = np.flatnonzero(outlier).tolist()
     v = c.values
-    shared: dict[tuple, tuple] = {}
-    milestones = [shared.setdefault(t, t) for t in map(tuple, pick(v["milestones_completed"]))]
+    milestones = pick(_label_list(c.milestone_sets, c.milestone_code))
     entries = list(
         map(
             fast_constructor(Entry),
