@@ -488,3 +488,16 @@ def test_fast_shields_text_is_the_store_format(outlier):
 
     (entry,) = stats_for([make_entry(score=61.25, outlier=outlier)]).entries
     assert api.shields_endpoint_text(entry) == dumps(api.shields_endpoint(entry))
+
+
+def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):
+    capstone = make_entry(kind="capstone", group="capstone/1/numpy", tracks={"speed": {}})
+    stats = stats_for([capstone, make_entry()])
+    out = build(tmp_path, stats)
+    index = Page(read(out / "index.html"))
+    meta = json.loads("".join(index.script_text))
+    assert "capstone/1/numpy" in meta["groups"]
+    options = [t for t in index.text if t in ("baseline", "capstone")]
+    assert options[:2] == ["baseline", "capstone"]
+    text = Page(read(out / f"s/{capstone.submission_id}.html")).all_text
+    assert "capstone benchmark" in text and "Top 100% of 1 capstone · numpy result" in text
