@@ -64,28 +64,54 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the site (default: BOARD/site).",
+    help="Where to write the site (default: BOARD/site); replaces only an earlier build.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a build report as JSON.")
 def build(board_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
-    """Render the static leaderboard site from a board's submissions."""
+    """Render the static leaderboard site (pages, cards, badges, API, CSV, feed).
+
+    Loads and validates every file under submissions/ (bad files are skipped and
+    listed), computes ranks, percentiles and badges, and writes the site to --out.
+    """
+    import time
+
     from tinytorch_board.board.config import load_config
     from tinytorch_board.board.load import load_board
     from tinytorch_board.board.render import build_site
 
     board_dir = board_dir or _current_board()
     out_dir = out_dir or board_dir / "site"
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not as_json:
+            click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
+
     config = load_config(board_dir)
+    progress(f"loading {board_dir}/submissions")
     loaded = load_board(board_dir)
-    report = build_site(loaded, config, out_dir)
+    report = build_site(loaded, config, out_dir, progress=progress)
+    skipped = [str(p) for checked in loaded.invalid for p in checked.problems]
+    skipped += [f"not rendered: {line}" for line in report.skipped]
     if as_json:
-        echo_json({"out": str(report.out_dir), "listed": report.listed, "skipped": report.skipped})
+        echo_json(
+            {
+                "out": str(report.out_dir),
+                "listed": report.listed,
+                "invalid_files": len(loaded.invalid),
+                "skipped": skipped,
+                "pages": report.pages,
+                "files": report.files,
+                "bytes": report.bytes,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
         return
-    for line in report.skipped:
+    for line in skipped:
         click.secho(f"skipped {line}", fg="yellow", err=True)
     click.echo(
-        f"Built {report.out_dir}/index.html: {report.listed} submission(s) listed, "
-        f"{len(loaded.invalid)} file(s) skipped."
+        f"Built {report.out_dir}/index.html: {report.listed} submission(s) listed on "
+        f"{report.pages} page(s), {len(loaded.invalid)} file(s) skipped."
     )
     click.echo(f"Open it with: tinytorch-board serve --site {report.out_dir}")
 

@@ -1,0 +1,292 @@
+"""The static API as files: leaderboard JSON, progress, distribution, CSV, Atom feed, badges.
+
+Pure functions from BoardStats to text; the builder decides where each text goes.
+Every JSON document carries `api_version` and is written with sorted keys, indent 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape as xml_escape
+
+from tinytorch_board.board.model import BoardStats, Entry
+from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
+
+API_VERSION = 1
+TOP_PER_GROUP = 100
+METRICS = ("score", "modules_completed", "milestones_completed")
+FEED_SIZE = 50
+
+SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
+PARTICIPANT_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+GITHUB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+
+def display_name(entry: Entry) -> str | None:
+    """The name a public entry chose; None for anonymous ones."""
+    if entry.visibility == "public" and entry.display_name:
+        return entry.display_name
+    return None
+
+
+def public_entry(entry: Entry) -> dict:
+    """One entry as the API publishes it (what the submission file already made public)."""
+    public = entry.visibility == "public"
+    github = entry.github if public and entry.github and GITHUB_NAME.match(entry.github) else None
+    return {
+        "submission_id": entry.submission_id,
+        "participant_id": entry.participant_id,
+        "created_at": entry.created_at,
+        "kind": entry.kind,
+        "suite_version": entry.suite_version,
+        "backend": entry.backend,
+        "group": entry.group,
+        "score": entry.score,
+        "rank": entry.rank,
+        "group_size": entry.group_size,
+        "top_percent": entry.top_percent,
+        "percentile": entry.percentile,
+        "similar_rank": entry.similar_rank,
+        "similar_size": entry.similar_size,
+        "similar_top_percent": entry.similar_top_percent,
+        "outlier": entry.outlier,
+        "system_type": entry.system_type,
+        "modules_completed": entry.modules_completed,
+        "milestones_completed": list(entry.milestones_completed),
+        "cohort": entry.cohort,
+        "course_type": entry.course_type,
+        "badges": list(entry.badges),
+        "visibility": entry.visibility,
+        "display_name": display_name(entry),
+        "github": github,
+        "country": entry.country if public else None,
+        "institution": entry.institution if public else None,
+    }
+
+
+def _metric_value(entry: Entry, metric: str) -> float:
+    if metric == "milestones_completed":
+        return len(entry.milestones_completed)
+    return getattr(entry, metric)
+
+
+def leaderboard(stats: BoardStats, metric: str = "score") -> dict:
+    """The best TOP_PER_GROUP ranked entries of every comparable group by one metric."""
+    by_group: dict[str, list[Entry]] = {}
+    for entry in stats.entries:
+        if not entry.outlier:
+            by_group.setdefault(entry.group, []).append(entry)
+    groups = {}
+    for key in sorted(by_group):
+        ranked = sorted(
+            by_group[key],
+            key=lambda e: (-_metric_value(e, metric), -e.score, e.created_at, e.submission_id),
+        )
+        groups[key] = [public_entry(e) for e in ranked[:TOP_PER_GROUP]]
+    return {
+        "api_version": API_VERSION,
+        "generated_at": stats.generated_at,
+        "metric": metric,
+        "metrics": list(METRICS),
+        "limit_per_group": TOP_PER_GROUP,
+        "total_entries": len(stats.entries),
+        "everyone": "data/submissions.csv",
+        "groups": {
+            key: {
+                "count": summary.count,
+                "outliers": summary.outliers,
+                "median_score": summary.median_score,
+            }
+            for key, summary in sorted(stats.groups.items())
+        },
+        "entries": groups,
+    }
+
+
+def progress_documents(stats: BoardStats) -> Iterable[tuple[str, dict]]:
+    """(participant_id, api/progress document) for every participant with a safe id."""
+    by_id = {e.submission_id: e for e in stats.entries}
+    for pid, history in stats.histories.items():
+        if not PARTICIPANT_ID.match(pid):
+            continue
+        subs = [by_id[s] for s in history.submission_ids if s in by_id]
+        yield (
+            pid,
+            {
+                "api_version": API_VERSION,
+                "participant_id": pid,
+                "first_score": history.first_score,
+                "best_score": history.best_score,
+                "latest_score": history.latest_score,
+                "improvement": history.improvement,
+                "submissions": [
+                    {
+                        "submission_id": e.submission_id,
+                        "created_at": e.created_at,
+                        "group": e.group,
+                        "score": e.score,
+                        "rank": e.rank,
+                        "top_percent": e.top_percent,
+                        "modules_completed": e.modules_completed,
+                        "milestones_completed": list(e.milestones_completed),
+                        "badges": list(e.badges),
+                    }
+                    for e in subs
+                ],
+            },
+        )
+
+
+CSV_COLUMNS = (
+    "submission_id",
+    "created_at",
+    "kind",
+    "suite_version",
+    "backend",
+    "score",
+    "rank",
+    "group_size",
+    "top_percent",
+    "outlier",
+    "system_type",
+    "cpu_cores",
+    "memory_gb",
+    "modules_completed",
+    "milestones_completed",
+    "cohort",
+    "course_type",
+    "experience_level",
+    "visibility",
+    "display_name",
+    "github",
+    "country",
+    "institution",
+    "badges",
+)
+
+
+def _cell(value: object) -> str:
+    """Text a spreadsheet will not run: a leading = + - @ becomes a quoted literal."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def submissions_csv(entries: Sequence[Entry]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        public = e.visibility == "public"
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    e.submission_id,
+                    e.created_at,
+                    e.kind,
+                    e.suite_version,
+                    e.backend,
+                    e.score,
+                    e.rank,
+                    e.group_size,
+                    e.top_percent,
+                    e.outlier,
+                    e.system_type,
+                    e.cpu_cores,
+                    e.memory_gb,
+                    e.modules_completed,
+                    " ".join(e.milestones_completed),
+                    e.cohort,
+                    e.course_type,
+                    e.experience_level,
+                    e.visibility,
+                    display_name(e),
+                    e.github if public and e.github and GITHUB_NAME.match(e.github) else None,
+                    e.country if public else None,
+                    e.institution if public else None,
+                    " ".join(e.badges),
+                )
+            ]
+        )
+    return buffer.getvalue()
+
+
+def result_line(entry: Entry) -> str:
+    """A one-line, name-free summary: "61.4 · top 12% of 812 · 3/6 milestones"."""
+    parts = [f"{entry.score:.1f}"]
+    if entry.outlier or entry.top_percent is None:
+        parts.append("unverified outlier")
+    else:
+        parts.append(f"top {entry.top_percent}% of {entry.group_size}")
+    parts.append(f"{len(entry.milestones_completed)}/{MILESTONE_COUNT} milestones")
+    parts.append(f"{entry.modules_completed}/{MODULE_COUNT} modules")
+    return " · ".join(parts)
+
+
+def atom_feed(stats: BoardStats, title: str, url: callable) -> str:
+    """Atom 1.0: the newest FEED_SIZE submissions (entries are newest first)."""
+    x = xml_escape
+    newest = [e for e in stats.entries if SUBMISSION_ID.match(e.submission_id)][:FEED_SIZE]
+    updated = newest[0].created_at if newest else stats.generated_at
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{x(title)}: new results</title>",
+        f'<link rel="alternate" type="text/html" href="{x(url("index.html"))}"/>',
+        f'<link rel="self" type="application/atom+xml" href="{x(url("feed.xml"))}"/>',
+        "<id>urn:tinytorch-board:feed</id>",
+        f"<updated>{x(updated)}</updated>",
+        f"<author><name>{x(title)}</name></author>",
+    ]
+    for e in newest:
+        link = x(url(f"s/{e.submission_id}.html"))
+        who = display_name(e) or "A TinyTorch student"
+        lines += [
+            "<entry>",
+            f"<title>{x(who)} shared a {x(e.kind)} result ({x(e.backend)})</title>",
+            f'<link rel="alternate" type="text/html" href="{link}"/>',
+            f"<id>urn:tinytorch-board:submission:{e.submission_id}</id>",
+            f"<updated>{x(e.created_at)}</updated>",
+            f"<summary>{x(result_line(e))}</summary>",
+            "</entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def shields_endpoint_text(entry: Entry) -> str:
+    """shields_endpoint as the store writes JSON (sorted keys, indent 2), without the
+    pure-Python indenting encoder: this runs once per submission."""
+    message = json.dumps(badge_message(entry), ensure_ascii=False)
+    return (
+        '{\n  "cacheSeconds": 3600,\n  "color": "e8590c",\n  "label": "TinyTorch",\n'
+        f'  "message": {message},\n  "schemaVersion": 1\n}}\n'
+    )
+
+
+def shields_endpoint(entry: Entry) -> dict:
+    """shields.io endpoint JSON (its own format: schemaVersion 1)."""
+    return {
+        "schemaVersion": 1,
+        "label": "TinyTorch",
+        "message": badge_message(entry),
+        "color": "e8590c",
+        "cacheSeconds": 3600,
+    }
+
+
+def badge_message(entry: Entry) -> str:
+    """Numbers and fixed words only."""
+    if entry.outlier or entry.top_percent is None:
+        return f"{entry.score:.1f} · {entry.modules_completed}/{MODULE_COUNT} modules"
+    return f"{entry.score:.1f} · top {entry.top_percent}%"
