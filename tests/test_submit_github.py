@@ -243,7 +243,8 @@ def test_retry_takes_no_new_destination_or_content(project, extra):
 def test_the_landing_hook_is_shown_before_asking(project, github_fake, monkeypatch):
     line = "You would land around the middle of Linux x86 systems."
     monkeypatch.setattr(
-        "tinytorch_board.cli.submit.where_you_would_land", lambda project, document, target=None: line
+        "tinytorch_board.cli.submit.where_you_would_land",
+        lambda project, document, target=None: line,
     )
     result = run(project, "submit", "--yes")
     assert result.output.index(line) < result.output.index("Opened:")
