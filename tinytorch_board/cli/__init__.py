@@ -18,17 +18,19 @@ from tinytorch_board.errors import BoardError
 
 # name -> "module:attribute", in the order --help lists them.
 COMMANDS = {
+    # The student's path, in the order it is walked.
     "benchmark": "tinytorch_board.cli.benchmark:benchmark",
+    "compare": "tinytorch_board.cli.compare:compare",
     "submit": "tinytorch_board.cli.submit:submit",
     "withdraw": "tinytorch_board.cli.withdraw:withdraw",
-    "compare": "tinytorch_board.cli.compare:compare",
+    "community": "tinytorch_board.cli.community:community",
+    "config": "tinytorch_board.cli.config:config",
+    "export": "tinytorch_board.cli.export:export",
+    # The maintainer's side.
     "validate": "tinytorch_board.cli.board:validate",
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",
     "demo-data": "tinytorch_board.cli.board:demo_data",
-    "community": "tinytorch_board.cli.community:community",
-    "config": "tinytorch_board.cli.config:config",
-    "export": "tinytorch_board.cli.export:export",
     "ci": "tinytorch_board.cli.ci:ci",
 }
 
