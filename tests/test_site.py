@@ -482,12 +482,14 @@ def test_parallel_workers_write_the_same_site(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("outlier", [False, True])
-def test_fast_shields_text_is_the_store_format(outlier):
+def test_fast_shields_text_is_compact_sorted_json(outlier):
     from tinytorch_board.board.site import api
-    from tinytorch_board.local.store import dumps
 
     (entry,) = stats_for([make_entry(score=61.25, outlier=outlier)]).entries
-    assert api.shields_endpoint_text(entry) == dumps(api.shields_endpoint(entry))
+    expected = json.dumps(
+        api.shields_endpoint(entry), separators=(",", ":"), sort_keys=True, ensure_ascii=False
+    )
+    assert api.shields_endpoint_text(entry) == expected
 
 
 def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
@@ -80,26 +80,38 @@ def site_url(base_path: str, path: str) -> str:
 class _Writer:
     """Plain writes into the staging folder (atomicity comes from the final swap).
 
-    Writing on several threads was measured and made no difference here: creating
-    hundreds of thousands of small files is bound by the file system.
+    Creating hundreds of thousands of small files is bound by the file system, not by
+    Python: one os.open/os.write/os.close per file, no temp file, no fsync (the staged
+    folder is swapped in whole), folders made once. Files whose text many submissions
+    share (README badges, shields endpoints) are written once and hard-linked: a link
+    costs a directory entry, not a new inode (several times cheaper on ext4). Where
+    links are not possible (another file system, too many links) the file is written.
+    GitHub's Pages artifact (tar --hard-dereference) stores each link as a plain file.
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = str(root)
         self.made: set[str] = set()
         self.files = 0
         self.bytes = 0
+        self._first: dict[str, str] = {}  # shared text -> the path first written with it
+
+    def folder(self, relative: str) -> None:
+        if relative not in self.made:
+            os.makedirs(os.path.join(self.root, relative), exist_ok=True)
+            self.made.add(relative)
 
     def text(self, relative: str, content: str, shared: bool = False) -> None:
         """Write one file; shared=True: another worker may write the same content."""
         folder, _, _ = relative.rpartition("/")
         if folder not in self.made:
-            (self.root / folder).mkdir(parents=True, exist_ok=True)
-            self.made.add(folder)
-        data = content.encode("utf-8")
+            self.folder(folder)
+        self._write(os.path.join(self.root, relative), content.encode("utf-8"), shared)
+
+    def _write(self, path: str, data: bytes, shared: bool = False) -> None:
         flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if shared else os.O_TRUNC)
         try:
-            fd = os.open(os.path.join(self.root, relative), flags, 0o644)
+            fd = os.open(path, flags, 0o644)
         except FileExistsError:  # the same content, written by another worker
             return
         try:
@@ -111,12 +123,32 @@ class _Writer:
         self.files += 1
         self.bytes += len(data)
 
+    def linked(self, relative: str, content: str) -> None:
+        """A new file (in a folder already made) with text other files may share."""
+        path = os.path.join(self.root, relative)
+        first = self._first.get(content)
+        if first is not None:
+            try:
+                os.link(first, path)
+            except OSError:  # no hard links here, or this inode has too many
+                pass
+            else:
+                self.files += 1
+                self.bytes += len(content.encode("utf-8"))
+                return
+        self._write(path, content.encode("utf-8"))
+        self._first[content] = path
+
     def json(self, relative: str, document: object) -> None:
         self.text(relative, dumps(document))
 
     def compact_json(self, relative: str, document: object) -> None:
-        """Browser-only data files: no indent, because every byte is downloaded."""
-        self.text(relative, json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+        """Files written by the thousand or fetched by the browser: no indent (sorted
+        keys kept, so the text stays stable from build to build)."""
+        self.text(
+            relative,
+            json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
+        )
 
 
 def _environment():
@@ -134,39 +166,60 @@ def _environment():
 
 
 def _badge_cell(badges: tuple[str, ...], defs: dict[str, BadgeDef], cache: dict) -> Markup:
-    """Icons for sight, names for screen readers: built once per distinct badge set."""
+    """Icons for sight, their names for screen readers: built once per badge set."""
     cell = cache.get(badges)
     if cell is None:
         earned = [defs[b] for b in badges if b in defs]
-        names = ", ".join(b.name for b in earned)
         cell = Markup("")
         if earned:
-            cell = Markup(
-                '<span class="bi" title="{0}" aria-hidden="true">{1}</span>'
-                '<span class="vh">{0}</span>'
-            ).format(names, "".join(b.icon for b in earned))
+            cell = Markup('<span class="bi" role="img" aria-label="{}">{}</span>').format(
+                ", ".join(b.name for b in earned), "".join(b.icon for b in earned)
+            )
         cache[badges] = cell
     return cell
 
 
-def _row(entry: Entry, defs: dict[str, BadgeDef], cache: dict) -> dict:
-    return {
-        "badge_cell": _badge_cell(entry.badges, defs, cache),
-        "id": entry.submission_id,
-        "date": entry.created_at[:10],
-        "name": api.display_name(entry),
-        "kind": entry.kind,
-        "backend": entry.backend,
-        "system": entry.system_type,
-        "milestones": len(entry.milestones_completed),
-        "modules": entry.modules_completed,
-        "score": f"{entry.score:.1f}",
-        "top": None if entry.outlier else entry.top_percent,
-        "rank": entry.rank,
-        "size": entry.group_size,
-        "cohort": entry.cohort,
-        "badges": entry.badges,
-    }
+_ROW = Markup(
+    '<tr><td>{}</td><td><a href="{}s/{}.html">{}</a></td><td>{} · {}</td><td>{}</td>'
+    "<td>{}/{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n"
+)
+_ANONYMOUS = Markup('<i class="anon">anonymous</i>')
+_UNVERIFIED = Markup('<span class="flag">unverified</span>')
+
+
+def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache: dict) -> Markup:
+    """The no-script table rows (lean markup: numeric columns are styled by position).
+
+    Markup.format escapes every argument that is not Markup itself."""
+    out = []
+    for e in entries:
+        name = api.display_name(e)
+        if e.outlier or e.top_percent is None:
+            standing = _UNVERIFIED
+        else:
+            standing = Markup("Top {}%<small> #{}/{}</small>").format(
+                e.top_percent, e.rank, e.group_size
+            )
+        out.append(
+            _ROW.format(
+                e.created_at[:10],
+                root,
+                e.submission_id,
+                Markup("<bdi>{}</bdi>").format(name) if name else _ANONYMOUS,
+                e.kind,
+                e.backend,
+                e.system_type,
+                len(e.milestones_completed),
+                MILESTONE_COUNT,
+                e.modules_completed,
+                MODULE_COUNT,
+                f"{e.score:.1f}",
+                standing,
+                e.cohort or "—",
+                _badge_cell(e.badges, defs, cache),
+            )
+        )
+    return Markup("").join(out)
 
 
 def _safe_entries(stats: BoardStats, report: SiteReport) -> list[Entry]:
@@ -236,8 +289,11 @@ def _render_into(
     report: SiteReport,
     say: Callable[[str], None],
 ) -> None:
+    from tinytorch_board.board.load import gc_paused
+
     write = _Writer(root)
-    _render_all(stats, config, write, report, say)
+    with gc_paused():  # hundreds of thousands of short-lived, acyclic strings
+        _render_all(stats, config, write, report, say)
     report.files = write.files
     report.bytes = write.bytes
 
@@ -270,6 +326,31 @@ def _render_all(
     for path in sorted(static.rglob("*")):
         if path.is_file():
             write.text(f"static/{path.relative_to(static).as_posix()}", path.read_text("utf-8"))
+
+    for folder in ("s", "badges", "cards", "page", "data/ids", "api/leaderboard", "api/progress"):
+        write.folder(folder)
+
+    # Submission pages first: on forked workers while this process does the rest.
+    started = time.perf_counter()
+    say("submission pages, share cards and badges")
+    submissions = _submission_pages(env, entries, stats, config, common, write.root, url)
+    try:
+        _render_main(stats, config, write, report, say, env, entries, defs, common, url)
+    except BaseException:
+        getattr(submissions, "cancel", lambda: None)()
+        raise
+    clock = time.perf_counter()
+    files, size = submissions()
+    write.files += files
+    write.bytes += size
+    report.pages += len(entries)
+    report.seconds["submissions (wait)"] = time.perf_counter() - clock
+    report.seconds["submissions"] = time.perf_counter() - started
+
+
+def _render_main(stats, config, write, report, say, env, entries, defs, common, url) -> None:
+    """Everything but the submission pages (while workers write those)."""
+    clock = time.perf_counter()
 
     # Leaderboard: the packed data for the script, then the no-script pages.
     say(f"leaderboard pages for {len(entries)} entries")
@@ -311,21 +392,13 @@ def _render_all(
             **page_common,
             root="" if page == 1 else "../",
             page=page,
-            rows=[_row(e, defs, badge_cells) for e in chunk],
+            rows=_rows_html(chunk, "" if page == 1 else "../", defs, badge_cells),
             first=(page - 1) * PAGE_SIZE + 1 if chunk else 0,
             last=(page - 1) * PAGE_SIZE + len(chunk),
         )
         write.text("index.html" if page == 1 else f"page/{page}.html", html)
     report.pages += pages
     report.seconds["leaderboard"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    say("submission pages, share cards and badges")
-    files, size = _submission_pages_parallel(env, entries, stats, config, common, write.root, url)
-    write.files += files
-    write.bytes += size
-    report.pages += len(entries)
-    report.seconds["submissions"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     say("community and about pages")
@@ -350,7 +423,7 @@ def _render_all(
         write.json(f"api/leaderboard/{metric}.json", api.leaderboard(stats, metric))
     write.json("api/distribution.json", stats.distribution)
     for pid, document in api.progress_documents(stats):
-        write.json(f"api/progress/{pid}.json", document)
+        write.compact_json(f"api/progress/{pid}.json", document)  # one per participant
     write.text("data/submissions.csv", api.submissions_csv(entries))
     write.text("feed.xml", api.atom_feed(stats, config.title, url))
     report.seconds["api"] = time.perf_counter() - clock
@@ -373,8 +446,14 @@ _JOB: tuple | None = None
 PARALLEL_FROM = 5_000  # below this, starting processes costs more than it saves
 
 
-def _submission_pages_parallel(env, entries, stats, config, common, root, url) -> tuple[int, int]:
-    """Submission pages on every core (forked workers share the rendered-so-far state)."""
+def _submission_pages(
+    env, entries, stats, config, common, root, url
+) -> Callable[[], tuple[int, int]]:
+    """Start the submission pages; returns what waits for them and gives (files, bytes).
+
+    From PARALLEL_FROM entries they are written by forked workers (which share the state
+    computed so far) while the calling process goes on with the other pages; below
+    that, starting processes costs more than it saves and the work runs on wait."""
     import multiprocessing
 
     workers = min(4, os.cpu_count() or 1)
@@ -383,17 +462,27 @@ def _submission_pages_parallel(env, entries, stats, config, common, root, url) -
         or len(entries) < PARALLEL_FROM
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return _submission_slice(env, entries, stats, config, common, root, url)
+        return lambda: _submission_slice(env, entries, stats, config, common, root, url)
     global _JOB
     _JOB = (env, entries, stats, config, common, root, url)
-    try:
-        step = -(-len(entries) // workers)
-        bounds = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_submission_worker, bounds)
-    finally:
-        _JOB = None
-    return sum(f for f, _ in results), sum(b for _, b in results)
+    step = -(-len(entries) // (workers * 4))  # a few slices each, so workers end together
+    bounds = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    pending = pool.map_async(_submission_worker, bounds)
+
+    def wait() -> tuple[int, int]:
+        global _JOB
+        try:
+            results = pending.get()
+            pool.close()
+            pool.join()
+        finally:
+            pool.terminate()
+            _JOB = None
+        return sum(f for f, _ in results), sum(b for _, b in results)
+
+    wait.cancel = pool.terminate  # type: ignore[attr-defined]
+    return wait
 
 
 def _submission_worker(bounds: tuple[int, int]) -> tuple[int, int]:
@@ -402,78 +491,171 @@ def _submission_worker(bounds: tuple[int, int]) -> tuple[int, int]:
     return _submission_slice(env, entries[start:stop], stats, config, common, root, url)
 
 
+class FillIn:
+    """A template rendered once, with every field a placeholder, into a fill-in pattern.
+
+    Rendering Jinja per page costs more than writing the page; this keeps the template
+    as the one source of the markup while `fill` only joins strings. Autoescape
+    semantics hold: every value goes through markupsafe.escape (plain text is escaped,
+    Markup fragments - built with Markup.format, which escapes its arguments - pass).
+    """
+
+    def __init__(self, env, name: str, fields: tuple[str, ...], **constants) -> None:
+        marks = {f: Markup(f"\x00{f}\x00") for f in fields}
+        text = env.get_template(name).render(**constants, **marks)
+        parts = text.split("\x00")
+        if len(parts) % 2 == 0 or any(f not in fields for f in parts[1::2]):
+            raise BoardError(f"{name}: a value holds a NUL character; remove it from board.yaml")
+        self._literals = [Markup(x) for x in parts[0::2]]
+        self._fields = parts[1::2]
+
+    def fill(self, values: dict) -> str:
+        out = [self._literals[0]]
+        for name, literal in zip(self._fields, self._literals[1:], strict=True):
+            out.append(escape(values[name]))
+            out.append(literal)
+        return "".join(out)
+
+
+SUBMISSION_FIELDS = (
+    "who", "score", "summary", "card_url", "name", "when", "placement", "modules",
+    "milestones", "milestone_list", "history", "badges", "card", "embed", "id",
+    "badge_text", "progress_link",
+)  # fmt: skip
+
+
+def _milestone_list(done: frozenset, cache: dict) -> Markup:
+    cell = cache.get(done)
+    if cell is None:
+        items = [
+            Markup('<li class="done">{}</li>').format(m.label)
+            if m.id in done
+            else Markup('<li>{}<span class="vh"> (not yet)</span></li>').format(m.label)
+            for m in MILESTONES
+        ]
+        cell = cache[done] = Markup('<ul class="milestones">{}</ul>').format(
+            Markup("").join(items)
+        )
+    return cell
+
+
+def _badge_list(earned: list[BadgeDef], key: tuple, cache: dict) -> Markup:
+    cell = cache.get(key)
+    if cell is None:
+        if earned:
+            items = Markup("").join(
+                Markup('<li><span class="bi" aria-hidden="true">{}</span> {}</li>').format(
+                    b.icon, b.name
+                )
+                for b in earned
+            )
+            cell = Markup('<ul class="badge-list">{}</ul>').format(items)
+        else:
+            cell = Markup("<p>No badges yet: every next run can earn one.</p>")
+        cache[key] = cell
+    return cell
+
+
+def _placement(e: Entry) -> Markup:
+    if e.outlier or e.top_percent is None:
+        return Markup(
+            "<p><strong>Unverified outlier.</strong> This result is far from other {} "
+            "results, so it is listed but not ranked.</p>"
+        ).format(e.system_type)
+    plural = "" if e.group_size == 1 else "s"
+    percentile = f"{e.percentile:.0f}" if e.percentile is not None else ""
+    text = Markup(
+        "<p><strong>Top {}%</strong> of {} {} · {} result{} (rank {}; {}% scored lower).</p>"
+    ).format(e.top_percent, e.group_size, e.kind, e.backend, plural, e.rank, percentile)
+    if e.similar_top_percent is not None:
+        text += Markup(
+            "<p>Among similar systems ({}): <strong>top {}%</strong> of {}.</p>"
+        ).format(e.system_type, e.similar_top_percent, e.similar_size)
+    return text
+
+
 def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[int, int]:
     """Write s/<id>.html, cards and badges for entries; returns (files, bytes)."""
     write = _Writer(root)
-    template = env.get_template("submission.html")
+    for folder in ("s", "badges", "cards"):
+        write.folder(folder)
+    page = FillIn(env, "submission.html", SUBMISSION_FIELDS, title=config.title)
     defs: dict[str, BadgeDef] = common["badge_defs"]
-    cards: set[str] = set()
+    cards: dict[tuple, str] = {}
+    milestone_cache: dict = {}
+    badge_cache: dict = {}
+    card_url = url("cards/")
+    page_url = url("s/")
+    badge_url = url("badges/")
     for e in entries:
         sid = e.submission_id
         name = api.display_name(e)
         github = e.github if name and e.github and api.GITHUB_NAME.match(e.github) else None
         earned = [defs[b] for b in e.badges if b in defs]
-        done = set(e.milestones_completed)
+        done = frozenset(e.milestones_completed)
         score = f"{e.score:.1f}"
-        line = api.result_line(e)
-        pid_ok = api.PARTICIPANT_ID.match(e.participant_id) is not None
+        message = api.badge_message(e)
         if e.outlier or e.top_percent is None:
             headline = f"{e.kind} · {e.backend}: unverified, listed not ranked"
         else:
             headline = f"Top {e.top_percent}% of {e.kind} · {e.backend} results"
         # Cards hold no id, name or group size, so equal results share one file.
-        card = svg.share_card(
-            config.title,
-            e.score,
-            headline,
-            "I built my own ML framework with TinyTorch",
-            e.modules_completed,
-            MODULE_COUNT,
-            len(done),
-            MILESTONE_COUNT,
-            [f"{b.icon} {b.name}" for b in earned],
-        )
-        card_name = hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
-        if card_name not in cards:
-            cards.add(card_name)
+        card_key = (score, headline, e.modules_completed, len(done), e.badges)
+        card_name = cards.get(card_key)
+        if card_name is None:
+            card = svg.share_card(
+                config.title,
+                e.score,
+                headline,
+                "I built my own ML framework with TinyTorch",
+                e.modules_completed,
+                MODULE_COUNT,
+                len(done),
+                MILESTONE_COUNT,
+                [f"{b.icon} {b.name}" for b in earned],
+            )
+            card_name = cards[card_key] = hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
             write.text(f"cards/{card_name}.svg", card, shared=True)
-        html = template.render(
-            **common,
-            root="../",
-            page_kind="submission",
-            id=sid,
-            name=name,
-            headline_name=name or "A TinyTorch student",
-            github=github,
-            date=e.created_at[:10],
-            kind=e.kind,
-            backend=e.backend,
-            system=e.system_type,
-            cohort=e.cohort,
-            score=score,
-            outlier=e.outlier or e.top_percent is None,
-            top=e.top_percent,
-            size=e.group_size,
-            rank=e.rank,
-            percentile=f"{e.percentile:.0f}" if e.percentile is not None else "",
-            similar_top=e.similar_top_percent,
-            similar_size=e.similar_size,
-            modules=e.modules_completed,
-            milestone_count_done=len(done),
-            milestones=[{"label": m.label, "done": m.id in done} for m in MILESTONES],
-            history=_history_line(stats, e),
-            badges=earned,
-            summary=line,
-            badge_text=api.badge_message(e),
-            card=card_name,
-            card_url=url(f"cards/{card_name}.svg"),
-            page_url=url(f"s/{sid}.html"),
-            embed=f"[![TinyTorch {score}]({url(f'badges/{sid}.svg')})]({url(f's/{sid}.html')})",
-            progress_api=f"api/progress/{e.participant_id}.json" if pid_ok else None,
+        if name:
+            title = Markup("<bdi>{}</bdi>").format(name)
+            if github:
+                title += Markup(
+                    ' <a class="gh" href="https://github.com/{0}" rel="nofollow noopener">@{0}</a>'
+                ).format(github)
+        else:
+            title = Markup('<span class="anon">anonymous</span>')
+        when = f"Shared {e.created_at[:10]} · {e.kind} benchmark · {e.backend} backend · "
+        when += e.system_type + (f" · {e.cohort}" if e.cohort else "")
+        history = _history_line(stats, e)
+        progress_link = ""
+        if api.PARTICIPANT_ID.match(e.participant_id):
+            progress_link = Markup(' · <a href="../api/progress/{}.json">progress JSON</a>').format(
+                e.participant_id
+            )
+        html = page.fill(
+            {
+                "who": name or "A TinyTorch student",
+                "score": score,
+                "summary": api.result_line(e),
+                "card_url": f"{card_url}{card_name}.svg",
+                "name": title,
+                "when": when,
+                "placement": _placement(e),
+                "modules": f"{e.modules_completed}/{MODULE_COUNT}",
+                "milestones": f"{len(done)}/{MILESTONE_COUNT}",
+                "milestone_list": _milestone_list(done, milestone_cache),
+                "history": Markup("<p>{}</p>").format(history) if history else "",
+                "badges": _badge_list(earned, e.badges, badge_cache),
+                "card": card_name,
+                "embed": f"[![TinyTorch {score}]({badge_url}{sid}.svg)]({page_url}{sid}.html)",
+                "id": sid,
+                "badge_text": message,
+                "progress_link": progress_link,
+            }
         )
         write.text(f"s/{sid}.html", html)
-        write.text(f"badges/{sid}.svg", svg.badge("TinyTorch", api.badge_message(e)))
-        write.text(f"badges/{sid}.json", api.shields_endpoint_text(e))
+        write.linked(f"badges/{sid}.svg", svg.badge("TinyTorch", message))
+        write.linked(f"badges/{sid}.json", api.shields_endpoint_text(e))
     return write.files, write.bytes
 
 

@@ -159,15 +159,17 @@ def _text_width(text: str) -> int:
 
 
 def badge(label: str, message: str, color: str = "#e8590c") -> str:
-    """A shields-style flat badge, e.g. "TinyTorch | 61.4 · top 12%"."""
+    """A shields-style flat badge, e.g. "TinyTorch | 61.4 · top 12%" (compact markup:
+    one file per submission)."""
     lw, mw = _text_width(label), _text_width(message)
     w = lw + mw
+    text = f"{esc(label)}: {esc(message)}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="20" role="img" '
-        f'aria-label="{esc(label)}: {esc(message)}"><title>{esc(label)}: {esc(message)}</title>'
+        f'aria-label="{text}"><title>{text}</title>'
+        f'<rect width="{w}" height="20" rx="3" fill="{color}"/>'
         f'<rect width="{lw}" height="20" rx="3" fill="#555"/>'
-        f'<rect x="{lw}" width="{mw}" height="20" rx="3" fill="{color}"/>'
-        f'<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11" '
-        f'text-anchor="middle"><text x="{lw / 2}" y="14">{esc(label)}</text>'
-        f'<text x="{lw + mw / 2}" y="14">{esc(message)}</text></g></svg>'
+        f'<g fill="#fff" font-family="Verdana,sans-serif" font-size="11" '
+        f'text-anchor="middle"><text x="{num(lw / 2)}" y="14">{esc(label)}</text>'
+        f'<text x="{num(lw + mw / 2)}" y="14">{esc(message)}</text></g></svg>'
     )
