@@ -179,47 +179,34 @@ def _badge_cell(badges: tuple[str, ...], defs: dict[str, BadgeDef], cache: dict)
     return cell
 
 
-_ROW = Markup(
-    '<tr><td>{}</td><td><a href="{}s/{}.html">{}</a></td><td>{} · {}</td><td>{}</td>'
-    "<td>{}/{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n"
-)
-_ANONYMOUS = Markup('<i class="anon">anonymous</i>')
-_UNVERIFIED = Markup('<span class="flag">unverified</span>')
+_ANONYMOUS = '<i class="anon">anonymous</i>'
+_UNVERIFIED = '<span class="flag">unverified</span>'
 
 
 def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache: dict) -> Markup:
     """The no-script table rows (lean markup: numeric columns are styled by position).
 
-    Markup.format escapes every argument that is not Markup itself."""
+    Every text that is not a number goes through markupsafe.escape."""
     out = []
+    milestones, modules = f"/{MILESTONE_COUNT}</td><td>", f"/{MODULE_COUNT}</td><td>"
+    href = f'<a href="{escape(root)}s/'
     for e in entries:
         name = api.display_name(e)
         if e.outlier or e.top_percent is None:
             standing = _UNVERIFIED
         else:
-            standing = Markup("Top {}%<small> #{}/{}</small>").format(
-                e.top_percent, e.rank, e.group_size
+            standing = (
+                f"Top {int(e.top_percent)}%<small> #{int(e.rank)}/{int(e.group_size)}</small>"
             )
         out.append(
-            _ROW.format(
-                e.created_at[:10],
-                root,
-                e.submission_id,
-                Markup("<bdi>{}</bdi>").format(name) if name else _ANONYMOUS,
-                e.kind,
-                e.backend,
-                e.system_type,
-                len(e.milestones_completed),
-                MILESTONE_COUNT,
-                e.modules_completed,
-                MODULE_COUNT,
-                f"{e.score:.1f}",
-                standing,
-                e.cohort or "—",
-                _badge_cell(e.badges, defs, cache),
-            )
+            f'<tr><td>{escape(e.created_at[:10])}</td><td>{href}{escape(e.submission_id)}.html">'
+            f"{f'<bdi>{escape(name)}</bdi>' if name else _ANONYMOUS}</a></td>"
+            f"<td>{escape(e.kind)} · {escape(e.backend)}</td><td>{escape(e.system_type)}</td>"
+            f"<td>{len(e.milestones_completed)}{milestones}{int(e.modules_completed)}{modules}"
+            f"{e.score:.1f}</td><td>{standing}</td><td>{escape(e.cohort or '—')}</td>"
+            f"<td>{_badge_cell(e.badges, defs, cache)}</td></tr>\n"
         )
-    return Markup("").join(out)
+    return Markup("".join(out))
 
 
 def _safe_entries(stats: BoardStats, report: SiteReport) -> list[Entry]:
@@ -519,23 +506,20 @@ class FillIn:
 
 SUBMISSION_FIELDS = (
     "who", "score", "summary", "card_url", "name", "when", "placement", "modules",
-    "milestones", "milestone_list", "history", "badges", "card", "embed", "id",
-    "badge_text", "progress_link",
+    "milestones", "progress", "badges", "card", "embed", "id",
 )  # fmt: skip
+# A submission page runs no script and fetches nothing but its style sheet and card.
+SUBMISSION_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+)
 
 
 def _milestone_list(done: frozenset, cache: dict) -> Markup:
+    """Reached milestones as chips: built once per set."""
     cell = cache.get(done)
     if cell is None:
-        items = [
-            Markup('<li class="done">{}</li>').format(m.label)
-            if m.id in done
-            else Markup('<li>{}<span class="vh"> (not yet)</span></li>').format(m.label)
-            for m in MILESTONES
-        ]
-        cell = cache[done] = Markup('<ul class="milestones">{}</ul>').format(
-            Markup("").join(items)
-        )
+        reached = "".join(f"<li>{escape(m.label)}</li>" for m in MILESTONES if m.id in done)
+        cell = cache[done] = Markup(f'<ul class="milestones">{reached}</ul>' if reached else "")
     return cell
 
 
@@ -543,13 +527,8 @@ def _badge_list(earned: list[BadgeDef], key: tuple, cache: dict) -> Markup:
     cell = cache.get(key)
     if cell is None:
         if earned:
-            items = Markup("").join(
-                Markup('<li><span class="bi" aria-hidden="true">{}</span> {}</li>').format(
-                    b.icon, b.name
-                )
-                for b in earned
-            )
-            cell = Markup('<ul class="badge-list">{}</ul>').format(items)
+            names = " · ".join(f"{escape(b.icon)} {escape(b.name)}" for b in earned)
+            cell = Markup(f"<p>Badges: {names}</p>")
         else:
             cell = Markup("<p>No badges yet: every next run can earn one.</p>")
         cache[key] = cell
@@ -557,21 +536,26 @@ def _badge_list(earned: list[BadgeDef], key: tuple, cache: dict) -> Markup:
 
 
 def _placement(e: Entry) -> Markup:
+    """Numbers and escaped labels only."""
+    system = escape(e.system_type)
     if e.outlier or e.top_percent is None:
         return Markup(
-            "<p><strong>Unverified outlier.</strong> This result is far from other {} "
-            "results, so it is listed but not ranked.</p>"
-        ).format(e.system_type)
+            f"<strong>Unverified outlier.</strong> This result is far from other {system} "
+            "results, so it is listed but not ranked."
+        )
     plural = "" if e.group_size == 1 else "s"
     percentile = f"{e.percentile:.0f}" if e.percentile is not None else ""
-    text = Markup(
-        "<p><strong>Top {}%</strong> of {} {} · {} result{} (rank {}; {}% scored lower).</p>"
-    ).format(e.top_percent, e.group_size, e.kind, e.backend, plural, e.rank, percentile)
+    text = (
+        f"<strong>Top {int(e.top_percent)}%</strong> of {int(e.group_size)} "
+        f"{escape(e.kind)} · {escape(e.backend)} result{plural} (rank {int(e.rank)}; "
+        f"{percentile}% scored lower)."
+    )
     if e.similar_top_percent is not None:
-        text += Markup(
-            "<p>Among similar systems ({}): <strong>top {}%</strong> of {}.</p>"
-        ).format(e.system_type, e.similar_top_percent, e.similar_size)
-    return text
+        text += (
+            f" Among similar systems ({system}): <strong>top {int(e.similar_top_percent)}%"
+            f"</strong> of {int(e.similar_size)}."
+        )
+    return Markup(text)
 
 
 def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[int, int]:
@@ -579,7 +563,9 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
     write = _Writer(root)
     for folder in ("s", "badges", "cards"):
         write.folder(folder)
-    page = FillIn(env, "submission.html", SUBMISSION_FIELDS, title=config.title)
+    page = FillIn(
+        env, "submission.html", SUBMISSION_FIELDS, title=config.title, csp=Markup(SUBMISSION_CSP)
+    )
     defs: dict[str, BadgeDef] = common["badge_defs"]
     cards: dict[tuple, str] = {}
     milestone_cache: dict = {}
@@ -587,6 +573,7 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
     card_url = url("cards/")
     page_url = url("s/")
     badge_url = url("badges/")
+    anonymous = Markup('<i class="anon">anonymous</i>')
     for e in entries:
         sid = e.submission_id
         name = api.display_name(e)
@@ -617,21 +604,20 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
             card_name = cards[card_key] = hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
             write.text(f"cards/{card_name}.svg", card, shared=True)
         if name:
-            title = Markup("<bdi>{}</bdi>").format(name)
+            title = f"<bdi>{escape(name)}</bdi>"
             if github:
-                title += Markup(
-                    ' <a class="gh" href="https://github.com/{0}" rel="nofollow noopener">@{0}</a>'
-                ).format(github)
+                gh = escape(github)
+                link = f'href="https://github.com/{gh}" rel="nofollow noopener"'
+                title += f' <a class="gh" {link}>@{gh}</a>'
+            title = Markup(title)
         else:
-            title = Markup('<span class="anon">anonymous</span>')
-        when = f"Shared {e.created_at[:10]} · {e.kind} benchmark · {e.backend} backend · "
+            title = anonymous
+        when = f"{e.created_at[:10]} · {e.kind} benchmark · {e.backend} · "
         when += e.system_type + (f" · {e.cohort}" if e.cohort else "")
         history = _history_line(stats, e)
-        progress_link = ""
-        if api.PARTICIPANT_ID.match(e.participant_id):
-            progress_link = Markup(' · <a href="../api/progress/{}.json">progress JSON</a>').format(
-                e.participant_id
-            )
+        progress = _milestone_list(done, milestone_cache)
+        if history:
+            progress = Markup(f"{progress}<p>{escape(history)}</p>")
         html = page.fill(
             {
                 "who": name or "A TinyTorch student",
@@ -643,14 +629,11 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
                 "placement": _placement(e),
                 "modules": f"{e.modules_completed}/{MODULE_COUNT}",
                 "milestones": f"{len(done)}/{MILESTONE_COUNT}",
-                "milestone_list": _milestone_list(done, milestone_cache),
-                "history": Markup("<p>{}</p>").format(history) if history else "",
+                "progress": progress,
                 "badges": _badge_list(earned, e.badges, badge_cache),
                 "card": card_name,
                 "embed": f"[![TinyTorch {score}]({badge_url}{sid}.svg)]({page_url}{sid}.html)",
                 "id": sid,
-                "badge_text": message,
-                "progress_link": progress_link,
             }
         )
         write.text(f"s/{sid}.html", html)
