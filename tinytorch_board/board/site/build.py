@@ -172,24 +172,26 @@ def _badge_cell(badges: tuple[str, ...], defs: dict[str, BadgeDef], cache: dict)
         earned = [defs[b] for b in badges if b in defs]
         cell = Markup("")
         if earned:
-            cell = Markup('<span class="bi" role="img" aria-label="{}">{}</span>').format(
-                ", ".join(b.name for b in earned), "".join(b.icon for b in earned)
+            n = len(earned)
+            cell = Markup('<span class=bi role=img aria-label="{} badge{}">{}</span>').format(
+                n, "" if n == 1 else "s", "".join(b.icon for b in earned)
             )
         cache[badges] = cell
     return cell
 
 
-_ANONYMOUS = '<i class="anon">anonymous</i>'
-_UNVERIFIED = '<span class="flag">unverified</span>'
+_ANONYMOUS = "<i class=anon>anonymous</i>"
+_UNVERIFIED = "<span class=flag>unverified</span>"
 
 
 def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache: dict) -> Markup:
-    """The no-script table rows (lean markup: numeric columns are styled by position).
-
-    Every text that is not a number goes through markupsafe.escape."""
+    """The no-script table rows, lean: numeric columns are styled by position, and cell
+    end tags (optional in HTML) are left out. Every text that is not a number goes
+    through markupsafe.escape; the one unquoted attribute holds only `root` ("" or
+    "../") and a 32-hex submission id (see _safe_entries)."""
     out = []
-    milestones, modules = f"/{MILESTONE_COUNT}</td><td>", f"/{MODULE_COUNT}</td><td>"
-    href = f'<a href="{escape(root)}s/'
+    milestones, modules = f"/{MILESTONE_COUNT}<td>", f"/{MODULE_COUNT}<td>"
+    href = f"<a href={escape(root)}s/"
     for e in entries:
         name = api.display_name(e)
         if e.outlier or e.top_percent is None:
@@ -199,12 +201,12 @@ def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache
                 f"Top {int(e.top_percent)}%<small> #{int(e.rank)}/{int(e.group_size)}</small>"
             )
         out.append(
-            f'<tr><td>{escape(e.created_at[:10])}</td><td>{href}{escape(e.submission_id)}.html">'
-            f"{f'<bdi>{escape(name)}</bdi>' if name else _ANONYMOUS}</a></td>"
-            f"<td>{escape(e.kind)} · {escape(e.backend)}</td><td>{escape(e.system_type)}</td>"
+            f"<tr><td>{escape(e.created_at[:10])}<td>{href}{escape(e.submission_id)}.html>"
+            f"{f'<bdi>{escape(name)}</bdi>' if name else _ANONYMOUS}</a>"
+            f"<td>{escape(e.kind)} · {escape(e.backend)}<td>{escape(e.system_type)}"
             f"<td>{len(e.milestones_completed)}{milestones}{int(e.modules_completed)}{modules}"
-            f"{e.score:.1f}</td><td>{standing}</td><td>{escape(e.cohort or '—')}</td>"
-            f"<td>{_badge_cell(e.badges, defs, cache)}</td></tr>\n"
+            f"{e.score:.1f}<td>{standing}<td>{escape(e.cohort or '—')}"
+            f"<td>{_badge_cell(e.badges, defs, cache)}</tr>\n"
         )
     return Markup("".join(out))
 
@@ -421,10 +423,10 @@ def _history_line(stats: BoardStats, entry: Entry) -> str:
     if history is None or len(history.submission_ids) < 2:
         return ""
     n = len(history.submission_ids)
-    line = f"This student shared {n} results: first {history.first_score:.1f}, best "
+    line = f"{n} results shared: first {history.first_score:.1f}, best "
     line += f"{history.best_score:.1f}"
     if history.improvement > 0:
-        line += f" (+{history.improvement:.1f} since the first)"
+        line += f" (+{history.improvement:.1f})"
     return line + "."
 
 
@@ -505,8 +507,8 @@ class FillIn:
 
 
 SUBMISSION_FIELDS = (
-    "who", "score", "summary", "card_url", "name", "when", "placement", "modules",
-    "milestones", "progress", "badges", "card", "embed", "id",
+    "who", "score", "card_url", "name", "when", "placement", "modules",
+    "milestones", "progress", "badges", "card", "embed",
 )  # fmt: skip
 # A submission page runs no script and fetches nothing but its style sheet and card.
 SUBMISSION_CSP = (
@@ -518,8 +520,8 @@ def _milestone_list(done: frozenset, cache: dict) -> Markup:
     """Reached milestones as chips: built once per set."""
     cell = cache.get(done)
     if cell is None:
-        reached = "".join(f"<li>{escape(m.label)}</li>" for m in MILESTONES if m.id in done)
-        cell = cache[done] = Markup(f'<ul class="milestones">{reached}</ul>' if reached else "")
+        reached = "".join(f"<li>{escape(m.label)}" for m in MILESTONES if m.id in done)
+        cell = cache[done] = Markup(f"<ul class=milestones>{reached}</ul>" if reached else "")
     return cell
 
 
@@ -527,7 +529,7 @@ def _badge_list(earned: list[BadgeDef], key: tuple, cache: dict) -> Markup:
     cell = cache.get(key)
     if cell is None:
         if earned:
-            names = " · ".join(f"{escape(b.icon)} {escape(b.name)}" for b in earned)
+            names = ", ".join(f"{escape(b.icon)} {escape(b.name)}" for b in earned)
             cell = Markup(f"<p>Badges: {names}</p>")
         else:
             cell = Markup("<p>No badges yet: every next run can earn one.</p>")
@@ -544,15 +546,13 @@ def _placement(e: Entry) -> Markup:
             "results, so it is listed but not ranked."
         )
     plural = "" if e.group_size == 1 else "s"
-    percentile = f"{e.percentile:.0f}" if e.percentile is not None else ""
     text = (
         f"<strong>Top {int(e.top_percent)}%</strong> of {int(e.group_size)} "
-        f"{escape(e.kind)} · {escape(e.backend)} result{plural} (rank {int(e.rank)}; "
-        f"{percentile}% scored lower)."
+        f"{escape(e.kind)} · {escape(e.backend)} result{plural} (rank {int(e.rank)})."
     )
     if e.similar_top_percent is not None:
         text += (
-            f" Among similar systems ({system}): <strong>top {int(e.similar_top_percent)}%"
+            f" Among similar systems: <strong>top {int(e.similar_top_percent)}%"
             f"</strong> of {int(e.similar_size)}."
         )
     return Markup(text)
@@ -564,7 +564,7 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
     for folder in ("s", "badges", "cards"):
         write.folder(folder)
     page = FillIn(
-        env, "submission.html", SUBMISSION_FIELDS, title=config.title, csp=Markup(SUBMISSION_CSP)
+        env, "submission.html", SUBMISSION_FIELDS, title="TinyTorch", csp=Markup(SUBMISSION_CSP)
     )
     defs: dict[str, BadgeDef] = common["badge_defs"]
     cards: dict[tuple, str] = {}
@@ -573,7 +573,7 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
     card_url = url("cards/")
     page_url = url("s/")
     badge_url = url("badges/")
-    anonymous = Markup('<i class="anon">anonymous</i>')
+    anonymous = Markup("<i class=anon>anonymous</i>")
     for e in entries:
         sid = e.submission_id
         name = api.display_name(e)
@@ -622,7 +622,6 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
             {
                 "who": name or "A TinyTorch student",
                 "score": score,
-                "summary": api.result_line(e),
                 "card_url": f"{card_url}{card_name}.svg",
                 "name": title,
                 "when": when,
@@ -633,7 +632,6 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
                 "badges": _badge_list(earned, e.badges, badge_cache),
                 "card": card_name,
                 "embed": f"[![TinyTorch {score}]({badge_url}{sid}.svg)]({page_url}{sid}.html)",
-                "id": sid,
             }
         )
         write.text(f"s/{sid}.html", html)

@@ -127,15 +127,17 @@ def share_card(
     """The 1200x630 picture linked by Open Graph tags: numbers and allowlisted words only."""
     bar = 400 * modules / module_count if module_count else 0
     badges = " · ".join(badge_names[:4])
-    ahead = ' class="o"'
+    # Milestone dots: zero-length segments drawn with round caps, one path per colour.
+    reached = "".join(f"M{742 + i * 64} 330h0" for i in range(milestones))
+    ahead = "".join(f"M{742 + i * 64} 330h0" for i in range(milestones, milestone_count))
     dots = "".join(
-        f'<circle cx="{742 + i * 64}" cy="330" r="22"{"" if i < milestones else ahead}/>'
-        for i in range(milestone_count)
+        f'<path d="{d}" stroke="{c}"/>' for d, c in ((reached, "#2b8a3e"), (ahead, "#e9ecef")) if d
     )
     # Compact: shared attributes on the root and the group, one card per distinct result.
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" '
-        f'viewBox="0 0 1200 630" font-family="{FONT}" font-size="32" fill="{INK}">'
+        f'viewBox="0 0 1200 630" font-family="system-ui,sans-serif" font-size="32" '
+        f'fill="{INK}">'
         f"<title>{esc(title)}: score {score:.1f}</title>"
         "<style>circle{fill:#2b8a3e}.o{fill:#e9ecef}</style>"
         '<rect width="1200" height="630" fill="#fff4e6"/>'
@@ -167,7 +169,6 @@ def badge(label: str, message: str, color: str = "#e8590c") -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="20" fill="#fff" '
         f'font-family="Verdana,sans-serif" font-size="11" text-anchor="middle">'
-        f"<title>{esc(label)}: {esc(message)}</title>"
         f'<rect width="{w}" height="20" rx="3" fill="{color}"/>'
         f'<rect width="{lw}" height="20" rx="3" fill="#555"/>'
         f'<text x="{num(lw / 2)}" y="14">{esc(label)}</text>'
