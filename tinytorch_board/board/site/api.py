@@ -133,7 +133,6 @@ def progress_documents(stats: BoardStats) -> Iterable[tuple[str, dict]]:
                         "top_percent": e.top_percent,
                         "modules_completed": e.modules_completed,
                         "milestones_completed": list(e.milestones_completed),
-                        "badges": list(e.badges),
                     }
                     for e in subs
                 ],

@@ -615,7 +615,7 @@ def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[i
         history = _history_line(stats, e)
         progress = _milestone_list(done, milestone_cache)
         if history:
-            progress = Markup(f"{progress}<p>{escape(history)}</p>")
+            progress = Markup(f"{progress}<p>{escape(history)}")  # </p> is optional here
         html = page.fill(
             {
                 "who": name or "A TinyTorch student",

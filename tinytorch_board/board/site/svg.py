@@ -127,18 +127,17 @@ def share_card(
     """The 1200x630 picture linked by Open Graph tags: numbers and allowlisted words only."""
     bar = 400 * modules / module_count if module_count else 0
     badges = " · ".join(badge_names[:4])
-    # Milestone dots: zero-length segments drawn with round caps, one path per colour.
-    reached = "".join(f"M{742 + i * 64} 330h0" for i in range(milestones))
-    ahead = "".join(f"M{742 + i * 64} 330h0" for i in range(milestones, milestone_count))
+    ahead = ' class="o"'
     dots = "".join(
-        f'<path d="{d}" stroke="{c}"/>' for d, c in ((reached, "#2b8a3e"), (ahead, "#e9ecef")) if d
+        f'<circle cx="{742 + i * 64}" cy="330" r="22"{"" if i < milestones else ahead}/>'
+        for i in range(milestone_count)
     )
     # Compact: shared attributes on the root and the group, one card per distinct result.
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" '
         f'viewBox="0 0 1200 630" font-family="system-ui,sans-serif" font-size="32" '
         f'fill="{INK}">'
-        f"<title>{esc(title)}: score {score:.1f}</title>"
+        f"<title>Score {score:.1f}</title>"
         "<style>circle{fill:#2b8a3e}.o{fill:#e9ecef}</style>"
         '<rect width="1200" height="630" fill="#fff4e6"/>'
         '<rect x="40" y="40" width="1120" height="550" rx="36" fill="#fff" stroke="#ffc078" '
