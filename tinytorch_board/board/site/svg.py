@@ -122,11 +122,9 @@ def share_card(
     module_count: int,
     milestones: int,
     milestone_count: int,
-    badge_names: Sequence[str],
 ) -> str:
     """The 1200x630 picture linked by Open Graph tags: numbers and allowlisted words only."""
     bar = 400 * modules / module_count if module_count else 0
-    badges = " · ".join(badge_names[:4])
     ahead = ' class="o"'
     dots = "".join(
         f'<circle cx="{742 + i * 64}" cy="330" r="22"{"" if i < milestones else ahead}/>'
@@ -149,8 +147,7 @@ def share_card(
         f'<rect x="720" y="220" width="{num(bar)}" height="26" rx="13" fill="#e8590c"/>'
         f'<text x="720" y="290">Milestones {milestones}/{milestone_count}</text>{dots}'
         f'<text x="90" y="420" font-size="40">{esc(headline)}</text>'
-        f'<text x="90" y="470" font-size="30" fill="{MUTED}">{esc(detail)}</text>'
-        f'<text x="90" y="540" font-size="30" fill="#2b8a3e">{esc(badges)}</text>'
+        f'<text x="90" y="500" font-size="30" fill="#2b8a3e">{esc(detail)}</text>'
         "</svg>"
     )
 
