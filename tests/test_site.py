@@ -532,3 +532,18 @@ def test_badges_with_equal_text_share_one_file(tmp_path):
     for e in stats.entries:
         shields = json.loads(read(out / f"badges/{e.submission_id}.json"))
         assert shields["message"] == f"61.0 · top {e.top_percent}%"
+
+
+def test_badges_are_written_where_hard_links_fail(tmp_path, monkeypatch):
+    from tinytorch_board.board.site import build as site_build
+
+    def no_links(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(site_build.os, "link", no_links)
+    twins = [make_entry(score=61.0, participant_id=f"p-{i}") for i in range(2)]
+    stats = stats_for(twins)
+    out = build(tmp_path, stats)
+    svgs = [out / f"badges/{e.submission_id}.svg" for e in stats.entries]
+    assert len({p.stat().st_ino for p in svgs}) == 2  # two plain files
+    assert read(svgs[0]) == read(svgs[1])

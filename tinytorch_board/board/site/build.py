@@ -331,8 +331,8 @@ def _render_all(
     write.files += files
     write.bytes += size
     report.pages += len(entries)
-    report.seconds["submissions (wait)"] = time.perf_counter() - clock
-    report.seconds["submissions"] = time.perf_counter() - started
+    report.seconds["main: wait for submission pages"] = time.perf_counter() - clock
+    report.seconds["submission pages (workers, alongside)"] = time.perf_counter() - started
 
 
 def _render_main(stats, config, write, report, say, env, entries, defs, common, url) -> None:
@@ -385,7 +385,7 @@ def _render_main(stats, config, write, report, say, env, entries, defs, common, 
         )
         write.text("index.html" if page == 1 else f"page/{page}.html", html)
     report.pages += pages
-    report.seconds["leaderboard"] = time.perf_counter() - clock
+    report.seconds["main: leaderboard pages, data"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     say("community and about pages")
@@ -413,7 +413,7 @@ def _render_main(stats, config, write, report, say, env, entries, defs, common, 
         write.compact_json(f"api/progress/{pid}.json", document)  # one per participant
     write.text("data/submissions.csv", api.submissions_csv(entries))
     write.text("feed.xml", api.atom_feed(stats, config.title, url))
-    report.seconds["api"] = time.perf_counter() - clock
+    report.seconds["main: community, about, API, CSV"] = time.perf_counter() - clock
 
 
 def _history_line(stats: BoardStats, entry: Entry) -> str:
