@@ -482,12 +482,14 @@ def test_parallel_workers_write_the_same_site(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("outlier", [False, True])
-def test_fast_shields_text_is_the_store_format(outlier):
+def test_fast_shields_text_is_compact_sorted_json(outlier):
     from tinytorch_board.board.site import api
-    from tinytorch_board.local.store import dumps
 
     (entry,) = stats_for([make_entry(score=61.25, outlier=outlier)]).entries
-    assert api.shields_endpoint_text(entry) == dumps(api.shields_endpoint(entry))
+    expected = json.dumps(
+        api.shields_endpoint(entry), separators=(",", ":"), sort_keys=True, ensure_ascii=False
+    )
+    assert api.shields_endpoint_text(entry) == expected
 
 
 def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):
@@ -501,3 +503,47 @@ def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):
     assert options[:2] == ["baseline", "capstone"]
     text = Page(read(out / f"s/{capstone.submission_id}.html")).all_text
     assert "capstone benchmark" in text and "Top 100% of 1 capstone · numpy result" in text
+
+
+def test_submission_page_is_small_strict_and_escaped(tmp_path):
+    from tinytorch_board.board.site.build import SUBMISSION_CSP
+
+    hostile = make_entry(visibility="public", display_name='<b>"x"</b> & </textarea>')
+    stats = stats_for([hostile, make_entry()])
+    out = build(tmp_path, stats)
+    html = read(out / f"s/{hostile.submission_id}.html")
+    assert len(html.encode()) < 2000
+    parsed = Page(html)
+    csp = parsed.find("meta", **{"http-equiv": "Content-Security-Policy"})
+    assert [m["content"] for m in csp] == [SUBMISSION_CSP]
+    assert "script-src" not in SUBMISSION_CSP and "default-src 'none'" in SUBMISSION_CSP
+    assert "<b>" not in html and "&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; &lt;/textarea&gt;" in html
+    assert parsed.scripts == []
+
+
+def test_badges_with_equal_text_share_one_file(tmp_path):
+    twins = [make_entry(score=61.0, participant_id=f"p-{i}") for i in range(3)]
+    stats = stats_for(twins)
+    out = build(tmp_path, stats)
+    svgs = [out / f"badges/{e.submission_id}.svg" for e in stats.entries]
+    texts = {read(p) for p in svgs}
+    assert len(texts) == 1
+    assert len({p.stat().st_ino for p in svgs}) == 1  # hard links: one inode, many names
+    for e in stats.entries:
+        shields = json.loads(read(out / f"badges/{e.submission_id}.json"))
+        assert shields["message"] == f"61.0 · top {e.top_percent}%"
+
+
+def test_badges_are_written_where_hard_links_fail(tmp_path, monkeypatch):
+    from tinytorch_board.board.site import build as site_build
+
+    def no_links(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(site_build.os, "link", no_links)
+    twins = [make_entry(score=61.0, participant_id=f"p-{i}") for i in range(2)]
+    stats = stats_for(twins)
+    out = build(tmp_path, stats)
+    svgs = [out / f"badges/{e.submission_id}.svg" for e in stats.entries]
+    assert len({p.stat().st_ino for p in svgs}) == 2  # two plain files
+    assert read(svgs[0]) == read(svgs[1])

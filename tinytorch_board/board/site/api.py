@@ -133,7 +133,6 @@ def progress_documents(stats: BoardStats) -> Iterable[tuple[str, dict]]:
                         "top_percent": e.top_percent,
                         "modules_completed": e.modules_completed,
                         "milestones_completed": list(e.milestones_completed),
-                        "badges": list(e.badges),
                     }
                     for e in subs
                 ],
@@ -265,12 +264,12 @@ def atom_feed(stats: BoardStats, title: str, url: callable) -> str:
 
 
 def shields_endpoint_text(entry: Entry) -> str:
-    """shields_endpoint as the store writes JSON (sorted keys, indent 2), without the
-    pure-Python indenting encoder: this runs once per submission."""
+    """shields_endpoint as compact JSON with sorted keys (one file per submission, so
+    no indent), without going through the encoder for the fixed part."""
     message = json.dumps(badge_message(entry), ensure_ascii=False)
     return (
-        '{\n  "cacheSeconds": 3600,\n  "color": "e8590c",\n  "label": "TinyTorch",\n'
-        f'  "message": {message},\n  "schemaVersion": 1\n}}\n'
+        '{"cacheSeconds":3600,"color":"e8590c","label":"TinyTorch",'
+        f'"message":{message},"schemaVersion":1}}'
     )
 
 
