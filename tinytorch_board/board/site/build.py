@@ -479,7 +479,7 @@ def _submission_worker(bounds: tuple[int, int]) -> tuple[int, int]:
 
 
 class FillIn:
-    """A template rendered once, with every field a placeholder, into a fill-in pattern.
+    """A template rendered once, with a marker in every field slot, into a fill-in pattern.
 
     Rendering Jinja per page costs more than writing the page; this keeps the template
     as the one source of the markup while `fill` only joins strings. Autoescape
