@@ -289,3 +289,39 @@ def test_empty_and_missing_boards(tmp_path):
     assert loaded.columns.n == 0
     with pytest.raises(BoardError, match="does not exist"):
         load_board(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_forked_load_gives_the_serial_results(mixed_board, monkeypatch, share):
+    """The helper process (workers=2) changes the speed, never the result."""
+    monkeypatch.setattr(load_module, "PARENT_SHARE", share)
+    serial = load_board(mixed_board, now=NOW, workers=1)
+    forked = load_board(mixed_board, now=NOW, workers=2)
+    assert forked.documents == serial.documents
+    assert forked._rows == serial._rows
+    assert [(c.source, c.problems) for c in forked.invalid] == [
+        (c.source, c.problems) for c in serial.invalid
+    ]
+    assert forked.columns.values == serial.columns.values
+
+
+def test_forked_load_falls_back_when_the_helper_fails(mixed_board, monkeypatch):
+    serial = load_board(mixed_board, now=NOW, workers=1)
+    real_fast_pass = load_module._fast_pass
+    parent = os.getpid()
+
+    def failing_in_child(*args):
+        if os.getpid() != parent:
+            raise RuntimeError("helper process failure")
+        return real_fast_pass(*args)
+
+    monkeypatch.setattr(load_module, "_fast_pass", failing_in_child)
+    forked = load_board(mixed_board, now=NOW, workers=2)
+    assert forked.documents == serial.documents
+    assert [c.source for c in forked.invalid] == [c.source for c in serial.invalid]
+
+
+def test_small_boards_load_serially(monkeypatch):
+    assert load_module._parallel_workers(10, None) == 1
+    assert load_module._parallel_workers(10, 1) == 1
+    assert load_module._parallel_workers(10, 2) == 2
