@@ -325,3 +325,19 @@ def test_small_boards_load_serially(monkeypatch):
     assert load_module._parallel_workers(10, None) == 1
     assert load_module._parallel_workers(10, 1) == 1
     assert load_module._parallel_workers(10, 2) == 2
+
+
+def test_gc_paused_freezes_only_after_many_new_objects(monkeypatch):
+    import gc
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    with load_module.gc_paused():
+        small = [[] for _ in range(10)]
+    assert frozen == [] and gc.isenabled()
+    monkeypatch.setattr(load_module, "FREEZE_AFTER", 5)
+    with load_module.gc_paused():
+        assert not gc.isenabled()
+        many = [[] for _ in range(1000)]
+    assert frozen == [True] and gc.isenabled()
+    assert len(small) + len(many) == 1010

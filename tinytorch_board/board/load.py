@@ -270,14 +270,25 @@ def gc_paused():
 
     Parsed JSON has no reference cycles, yet every few hundred new containers the
     collector would walk all of them again: at 100,000 files that is most of the time.
+    After a pause that left many new containers (a large board), the tracked objects
+    are frozen (`gc.freeze`): the first collection after the pause would otherwise walk
+    every parsed document once more, for nothing (about 0.5 s per 100,000 files).
+    Frozen objects are still freed when no longer referenced; only cycles among them
+    would wait for `gc.unfreeze()`.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_count()[0] >= FREEZE_AFTER:
+            gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+FREEZE_AFTER = 100_000
+"""New containers (net) after which gc_paused freezes what the collector tracks."""
 
 
 def _load(board_dir: Path, now: datetime, workers: int | None) -> LoadedBoard:
