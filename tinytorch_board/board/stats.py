@@ -168,42 +168,16 @@ def _months(created_at: list[str]) -> dict[str, int]:
 
 @lru_cache(maxsize=8)
 def fast_constructor(cls):
-    """A function building a frozen, slotted dataclass about three times as fast as cls(...).
+    """A function building a frozen, slotted dataclass about twice as fast as cls(...).
 
-    Same object, same fields, same positional order (no __post_init__ is involved). The
-    fields are stored by a plain slotted twin class (ordinary attribute stores, no frozen
-    __setattr__ guard), whose instance then becomes a `cls` instance by `__class__`
-    assignment: the two layouts are identical, so the result is a genuine, frozen `cls`.
-    Where that is not possible, each slot is set through its descriptor instead.
+    Same object, same fields, same positional order: it sets each slot through its
+    descriptor instead of the frozen __setattr__ guard (no __post_init__ is involved).
     """
     from dataclasses import fields
 
     names = [f.name for f in fields(cls)]
-    params = ", ".join(names)
-    twin = None
-    if cls.__bases__ == (object,) and tuple(getattr(cls, "__slots__", ())) == tuple(names):
-        lines = [
-            f"class {cls.__name__}Twin:",
-            "    __slots__ = _slots",
-            f"    def __init__(self, {params}):",
-        ]
-        lines += [f"        self.{name} = {name}" for name in names]
-        namespace = {"_slots": tuple(names)}
-        exec("\n".join(lines), namespace)  # noqa: S102 - generated from field names only
-        twin = namespace[f"{cls.__name__}Twin"]
-        try:  # CPython checks that the layouts match; anything else: the slow way
-            probe = twin(*range(len(names)))
-            probe.__class__ = cls
-        except TypeError:
-            twin = None
-    if twin is not None:
-        namespace = {"_twin": twin, "_cls": cls}
-        lines = [f"def make({params}):", f"    self = _twin({params})"]
-        lines += ["    self.__class__ = _cls", "    return self"]
-        exec("\n".join(lines), namespace)  # noqa: S102 - generated from field names only
-        return namespace["make"]
     namespace = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def make({params}):", "    self = _new(_cls)"]
+    lines = [f"def make({', '.join(names)}):", "    self = _new(_cls)"]
     for name in names:
         namespace[f"_set_{name}"] = getattr(cls, name).__set__
         lines.append(f"    _set_{name}(self, {name})")
