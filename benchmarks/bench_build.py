@@ -10,7 +10,8 @@ process so every peak RSS belongs to one phase:
           collector paused, as the engine does, so the floor is not inflated)
   load    board.load.load_board: listing, reading, parsing, validating
   stats   load + compute_stats (columns, ranks, outliers, badges, histories, ...)
-  build   load + stats + the site renderer (board.render.build_site) into a temp dir
+  build   what `build` does: load, stats and render (board.render.build_site) into a
+          temp dir; removing that dir afterwards is not timed
 
 Times are medians over --repeat runs (imports included, freeing memory at exit not);
 ratios are against the floor's median.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -96,17 +98,20 @@ def phase_stats(board: Path) -> dict:
 
 
 def phase_build(board: Path) -> dict:
+    """What `tinytorch-board build` does: config, load, stats and render, once each.
+
+    The site goes to a fresh temp dir that the parent removes after the timing: deleting
+    hundreds of thousands of files is not part of a build.
+    """
     from tinytorch_board.board.config import load_config
     from tinytorch_board.board.load import load_board
     from tinytorch_board.board.render import build_site
-    from tinytorch_board.board.stats import compute_stats
 
     config = load_config(board)
     loaded = load_board(board)
-    stats = compute_stats(loaded, config)
-    with tempfile.TemporaryDirectory() as out:
-        report = build_site(loaded, config, Path(out))
-    return {"pages": report.pages}, (loaded, stats)
+    out = tempfile.mkdtemp(prefix="bench-build-")
+    report = build_site(loaded, config, Path(out) / "site")
+    return {"pages": report.pages, "out": out}, (loaded, report)
 
 
 PHASES = {"floor": phase_floor, "load": phase_load, "stats": phase_stats, "build": phase_build}
@@ -132,7 +137,10 @@ def run_child(phase: str, board: Path) -> dict:
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if "out" in result:
+        shutil.rmtree(result.pop("out"), ignore_errors=True)
+    return result
 
 
 def main() -> None:
