@@ -12,14 +12,14 @@ import math
 from collections.abc import Mapping
 
 # Baseline suite 1 reference times (milliseconds per call, numpy backend), measured
-# as the median of 10 runs of the numpy backend on the reference machine: a shared
+# as the median of 10 runs of the numpy backend on the reference machine, idle: a shared
 # 2-core x86_64 Linux VM (24 GiB), Python 3.11, numpy 2.4, OpenBLAS pinned to 1 thread.
 # `python benchmarks/bench_baseline.py --reference` re-measures them.
 REFERENCE_MS: dict[int, dict[str, float]] = {
     1: {
-        "tensor_ops": 0.00867,
-        "matmul": 0.0227,
-        "forward_pass": 0.0137,
+        "tensor_ops": 0.00592,
+        "matmul": 0.0196,
+        "forward_pass": 0.00929,
     },
 }
 
