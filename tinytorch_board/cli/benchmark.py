@@ -52,25 +52,36 @@ def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
     """
     from rich.console import Console
 
-    from tinytorch_board.bench.baseline import METRIC_LABELS, run_baseline, utc_now
-    from tinytorch_board.local.results import save_result
+    from tinytorch_board.bench.baseline import METRIC_LABELS, run_baseline
 
     project = settings.project()
-    err = _progress_console()
-    moment = utc_now()
-    with err.status("Warming up...") as status:
-        result = run_baseline(
-            on_metric=lambda text: status.update(f"{text}..."),
-            now=lambda: moment,
-            backend=backend,
-            project_root=project.root,
-        )
-    path = save_result(project.benchmarks_dir, result, moment)
+    result, path = _measure_and_save(
+        project,
+        "Warming up...",
+        lambda progress, now: run_baseline(
+            on_metric=progress, now=now, backend=backend, project_root=project.root
+        ),
+    )
     if as_json:
         echo_json(result)
         return
     _print_baseline(Console(), result, path, METRIC_LABELS)
     _offer_submit(settings, result, path, no_prompt)
+
+
+def _measure_and_save(project, first_status: str, run):
+    """Run a benchmark with a live status line, then save its result file (never over one).
+
+    `run(progress, now)` gets a callback for status text and the run's fixed timestamp,
+    which also names the result file.
+    """
+    from tinytorch_board.bench.baseline import utc_now
+    from tinytorch_board.local.results import save_result
+
+    moment = utc_now()
+    with _progress_console().status(first_status) as status:
+        result = run(lambda text: status.update(f"{text}..."), lambda: moment)
+    return result, save_result(project.benchmarks_dir, result, moment)
 
 
 def _progress_console():
@@ -191,23 +202,18 @@ def capstone(settings, track: str, backend: str, as_json: bool, no_prompt: bool)
     """
     from rich.console import Console
 
-    from tinytorch_board.bench.baseline import utc_now
     from tinytorch_board.bench.capstone import run_capstone
-    from tinytorch_board.local.results import save_result
     from tinytorch_board.submission.score import CAPSTONE_TRACKS
 
     project = settings.project()
     tracks = CAPSTONE_TRACKS if track == "all" else (track,)
-    moment = utc_now()
-    with _progress_console().status("Preparing the capstone...") as status:
-        result = run_capstone(
-            tracks,
-            on_progress=lambda text: status.update(f"{text}..."),
-            now=lambda: moment,
-            backend=backend,
-            project_root=project.root,
-        )
-    path = save_result(project.benchmarks_dir, result, moment)
+    result, path = _measure_and_save(
+        project,
+        "Preparing the capstone...",
+        lambda progress, now: run_capstone(
+            tracks, on_progress=progress, now=now, backend=backend, project_root=project.root
+        ),
+    )
     if as_json:
         echo_json(result)
         return
