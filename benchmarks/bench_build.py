@@ -20,6 +20,7 @@ ratios are against the floor's median.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -33,15 +34,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# What the generated files depend on: when any of these changes (new reference times,
+# a new generator), a cached board may no longer be valid, so it is made again.
+GENERATOR_SOURCES = (
+    "tinytorch_board/board/demo_data.py",
+    "tinytorch_board/submission/score.py",
+    "tinytorch_board/submission/schema_v1.json",
+)
+
+
+def generator_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in GENERATOR_SOURCES:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def board_for(count: int, seed: int, cache: Path) -> Path:
-    """A demo board with `count` submissions, generated once and reused."""
-    board = cache / f"demo-{count}-seed{seed}"
+    """A demo board with `count` submissions, generated once and reused while the
+    generator, the score and the schema stay the same."""
+    board = cache / f"demo-{count}-seed{seed}-{generator_fingerprint()}"
     marker = board / ".complete"
     if marker.exists():
         return board
     if board.exists():
-        import shutil
-
         shutil.rmtree(board)
     print(f"generating {count} submissions in {board} (cached for later runs)...", flush=True)
     started = time.perf_counter()

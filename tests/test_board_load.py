@@ -13,7 +13,7 @@ import pytest
 from board_helpers import write_submission
 
 from tinytorch_board.board import load as load_module
-from tinytorch_board.board.demo_data import generate
+from tinytorch_board.board.demo_data import generate, generate_capstone
 from tinytorch_board.board.load import ROW_FIELDS, _row, build_columns, load_board
 from tinytorch_board.errors import BoardError
 from tinytorch_board.local.store import dumps
@@ -130,6 +130,90 @@ MUTATIONS = {
 }
 
 
+def _skip_track(name: str, rescore: bool = True):
+    """A track that did not run; the overall score follows (or not)."""
+
+    def mutate(doc):
+        bench = doc["benchmark"]
+        bench["tracks"][name] = None
+        ran = [t["score"] for t in bench["tracks"].values() if t is not None]
+        if rescore and ran:
+            bench["score"] = round(sum(ran) / len(ran), 1)
+
+    return mutate
+
+
+def _track(name: str, change, rescore: bool = False):
+    def mutate(doc):
+        bench = doc["benchmark"]
+        change(bench["tracks"][name])
+        if rescore:  # the overall score follows the changed track: only the track is off
+            ran = [t["score"] for t in bench["tracks"].values() if t is not None]
+            bench["score"] = round(sum(ran) / len(ran), 1)
+
+    return mutate
+
+
+def _all_tracks_ran(docs: list[dict]) -> list[dict]:
+    """Capstone documents every track mutation can apply to."""
+    return [d for d in docs if None not in d["benchmark"]["tracks"].values()]
+
+
+CAPSTONE_MUTATIONS = {
+    "capstone as generated": lambda d: None,
+    "capstone speed skipped": _skip_track("speed"),
+    "capstone speed skipped, score kept": _skip_track("speed", rescore=False),
+    "capstone nothing ran": lambda d: [
+        _skip_track(name, rescore=False)(d) for name in list(d["benchmark"]["tracks"])
+    ],
+    "capstone missing track": _delete("benchmark.tracks.speed"),
+    "capstone extra track": _set("benchmark.tracks.memory", None),
+    "capstone without tracks": _delete("benchmark.tracks"),
+    "capstone tracks null": _set("benchmark.tracks", None),
+    "capstone kind baseline": _set("benchmark.kind", "baseline"),
+    "capstone suite 2": _set("benchmark.suite_version", 2),
+    "capstone with metrics": _set(
+        "benchmark.metrics", {"matmul": {"median_ms": 1.0, "iqr_ms": 0.1, "runs": 3}}
+    ),
+    "capstone overall off": lambda d: d["benchmark"].__setitem__(
+        "score", d["benchmark"]["score"] + 0.5
+    ),
+    "capstone overall 101": _set("benchmark.score", 101),
+    "capstone track score off": _track(
+        "accuracy", lambda t: t.__setitem__("score", t["score"] + 1)
+    ),
+    "capstone track score off, overall follows": _track(
+        "accuracy", lambda t: t.__setitem__("score", t["score"] + 1), rescore=True
+    ),
+    "capstone accuracy changed, overall follows": _track(
+        "accuracy",
+        lambda t: t["metrics"].__setitem__("accuracy_pct", t["metrics"]["accuracy_pct"] - 5),
+        rescore=True,
+    ),
+    "capstone track score close": _track(
+        "accuracy", lambda t: t.__setitem__("score", t["score"] + 0.05)
+    ),
+    "capstone track score bool": _track("accuracy", lambda t: t.__setitem__("score", True)),
+    "capstone track extra key": _track("accuracy", lambda t: t.__setitem__("note", "x")),
+    "capstone track no metrics": _track("accuracy", lambda t: t.pop("metrics")),
+    "capstone metric string": _track(
+        "accuracy", lambda t: t["metrics"].__setitem__("accuracy_pct", "90")
+    ),
+    "capstone metric bool": _track("accuracy", lambda t: t["metrics"].__setitem__("epochs", True)),
+    "capstone metric null": _track("accuracy", lambda t: t["metrics"].__setitem__("epochs", None)),
+    "capstone metric name": _track("accuracy", lambda t: t["metrics"].__setitem__("Epochs", 3)),
+    "capstone metric extra": _track("accuracy", lambda t: t["metrics"].__setitem__("seed", 7)),
+    "capstone metrics 17": _track(
+        "accuracy", lambda t: t["metrics"].update({f"m{i}": i for i in range(17)})
+    ),
+    "capstone required missing": _track("speed", lambda t: t["metrics"].pop("latency_p50_ms")),
+    "capstone latency 0": _track("speed", lambda t: t["metrics"].__setitem__("latency_p50_ms", 0)),
+    "capstone accuracy 101": _track(
+        "accuracy", lambda t: t["metrics"].__setitem__("accuracy_pct", 101)
+    ),
+}
+
+
 def _raw_variants(doc: dict) -> dict[str, bytes]:
     text = dumps(doc)
     return {
@@ -181,6 +265,12 @@ def mixed_board(tmp_path_factory) -> Path:
     base = docs[40:]
     for index, mutate in enumerate(MUTATIONS.values()):
         doc = copy.deepcopy(base[index % len(base)])
+        mutate(doc)
+        write_submission(board, doc)
+    capstones = _all_tracks_ran(generate_capstone(3 * len(CAPSTONE_MUTATIONS), seed=7))
+    for doc in capstones[:5]:
+        write_submission(board, doc)
+    for doc, mutate in zip(capstones[5:], CAPSTONE_MUTATIONS.values(), strict=False):
         mutate(doc)
         write_submission(board, doc)
     extra = generate(40, seed=99)
@@ -249,7 +339,7 @@ def test_columns_rows_match_the_documents(mixed_board):
 
 def test_valid_files_take_the_fast_path(tmp_path, monkeypatch):
     board = tmp_path / "board"
-    docs = generate(60, seed=5)
+    docs = generate(60, seed=5) + generate_capstone(20, seed=5)
     for doc in docs:
         write_submission(board, doc)
     calls = []
@@ -258,17 +348,21 @@ def test_valid_files_take_the_fast_path(tmp_path, monkeypatch):
         load_module, "check_file", lambda *a, **k: calls.append(a) or original(*a, **k)
     )
     loaded = load_board(board, now=NOW)
-    assert len(loaded.documents) == 60 and not loaded.invalid
+    assert len(loaded.documents) == 80 and not loaded.invalid
     assert calls == []
+    assert sum(d["benchmark"]["kind"] == "capstone" for d in loaded.documents) == 20
 
 
 def test_fast_check_agrees_with_the_validator_on_every_mutation(tmp_path):
     """For each mutated document: fast path says valid => the validator says valid."""
     base = generate(30, seed=11)
+    capstones = _all_tracks_ran(generate_capstone(30, seed=11))
     limits = load_module._TimeLimits(NOW)
     agreed = 0
-    for index, (name, mutate) in enumerate(MUTATIONS.items()):
-        doc = copy.deepcopy(base[index % len(base)])
+    cases = [(name, mutate, base) for name, mutate in MUTATIONS.items()]
+    cases += [(name, mutate, capstones) for name, mutate in CAPSTONE_MUTATIONS.items()]
+    for index, (name, mutate, docs) in enumerate(cases):
+        doc = copy.deepcopy(docs[index % len(docs)])
         mutate(doc)
         sid = doc["submission_id"]
         path = write_submission(tmp_path, doc)
@@ -279,7 +373,7 @@ def test_fast_check_agrees_with_the_validator_on_every_mutation(tmp_path):
         fast = load_module.fast_valid(doc, (sid[:2], f"{sid}.json"), limits)
         assert not (fast and not verdict), name
         agreed += fast == verdict
-    assert agreed >= len(MUTATIONS) - 6  # only a few valid-but-unusual files go slow
+    assert agreed >= len(cases) - 8  # only a few valid-but-unusual files go slow
 
 
 def test_empty_and_missing_boards(tmp_path):

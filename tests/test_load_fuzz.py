@@ -17,13 +17,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tinytorch_board.board.demo_data import generate
+from tinytorch_board.board.demo_data import generate, generate_capstone
 from tinytorch_board.board.load import load_board
 from tinytorch_board.local.store import dumps
 from tinytorch_board.submission.validator import check_file
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
-SEEDS = [d for d in generate(40, seed=11)]
+SEEDS = generate(40, seed=11) + generate_capstone(15, seed=11)
 
 scalars = st.one_of(
     st.none(),
@@ -46,6 +46,9 @@ scalars = st.one_of(
             "2026-01-01T00:00:00Z",
             "3.11",
             "public",
+            "accuracy",
+            "speed",
+            "metrics",
         ]
     ),
 )

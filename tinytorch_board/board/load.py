@@ -24,9 +24,12 @@ from tinytorch_board.submission import validator as _validator
 from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
+    CAPSTONE_REFERENCE,
     REFERENCE_MS,
     SCORE_TOLERANCE,
     baseline_score,
+    capstone_overall,
+    capstone_track_score,
 )
 from tinytorch_board.submission.validator import Checked, check_file
 
@@ -486,6 +489,7 @@ def _rules():
     community = props["community"]["oneOf"][1]["properties"]
     public = props["public"]["oneOf"][1]["properties"]
     metric = bench["metrics"]["additionalProperties"]["properties"]
+    track = bench["tracks"]["properties"]["accuracy"]["oneOf"][1]["properties"]
     return SimpleNamespace(
         top=frozenset(_validator.schema()["required"]),
         top_all=frozenset(props),
@@ -496,6 +500,10 @@ def _rules():
         client_version_max=props["client_version"]["maxLength"],
         withdraw=_compiled(props["withdraw_key_sha256"]["pattern"]),
         bench_keys=frozenset(["kind", "suite_version", "backend", "metrics", "score"]),
+        capstone_keys=frozenset(["kind", "suite_version", "backend", "metrics", "score", "tracks"]),
+        tracks=frozenset(bench["tracks"]["required"]),
+        track_metric_name=_compiled(track["metrics"]["propertyNames"]["pattern"]),
+        track_metrics_max=track["metrics"]["maxProperties"],
         backends=frozenset(bench["backend"]["enum"]),
         suite_max=bench["suite_version"]["maximum"],
         metric_keys=frozenset(metric),
@@ -557,6 +565,11 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
     sid_ok, pid_ok, created_ok = r.submission_id, r.participant_id, r.created_at
     client_ok, client_max, withdraw_ok = r.client_version, r.client_version_max, r.withdraw
     bench_keys, backends, suite_max = r.bench_keys, r.backends, r.suite_max
+    capstone_keys, track_names = r.capstone_keys, r.tracks
+    track_metric_name, track_metrics_max = r.track_metric_name, r.track_metrics_max
+    capstone_references = CAPSTONE_REFERENCE
+    track_score_of, overall_of = capstone_track_score, capstone_overall
+    isfinite = math.isfinite
     metric_required, metric_keys = r.metric_required, r.metric_keys
     time_max, runs_max, baseline_metrics = r.time_max, r.runs_max, r.baseline_metrics
     system_keys, system_types, oses = r.system_keys, r.system_types, r.oses
@@ -633,23 +646,80 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             return None
 
         bench = doc["benchmark"]
-        if type(bench) is not dict_ or bench.keys() != bench_keys:
+        if type(bench) is not dict_:
             return None
+        bench_kind = bench.get("kind")
+        if bench_kind == "capstone":
+            if bench.keys() != capstone_keys:
+                return None
+            bench_kind = bench["kind"] = "capstone"
+        elif bench_kind != "baseline" or bench.keys() != bench_keys:
+            return None
+        else:
+            bench_kind = bench["kind"] = "baseline"
         suite = bench["suite_version"]
-        if bench["kind"] != "baseline" or type(suite) is not int_ or not 1 <= suite <= suite_max:
-            return None
-        if suite not in references:
+        if type(suite) is not int_ or not 1 <= suite <= suite_max:
             return None
         backend = bench["backend"]
         if type(backend) is not str_ or backend not in backends:
             return None
         backend = bench["backend"] = backends[backend]
-        bench["kind"] = "baseline"
         metrics = bench["metrics"]
-        if type(metrics) is not dict_ or metrics.keys() != baseline_metrics:
-            return None
+        tracks = None
         # strings in the file: 12 + 5 + 3 + 7 + 4 keys, 6 + 2 + 4 text values, so far
         tokens = 43
+        if bench_kind == "capstone":
+            # 12 + 6 + 7 + 4 keys and the same 12 text values; then the tracks
+            tokens = 41
+            if type(metrics) is not dict_ or metrics or suite not in capstone_references:
+                return None
+            tracks = bench["tracks"]
+            if type(tracks) is not dict_ or tracks.keys() != track_names:
+                return None
+            tokens += 4
+            ran = {}
+            for name, track in tracks.items():
+                if track is None:
+                    continue
+                if type(track) is not dict_ or len(track) != 2:
+                    return None
+                values, value = track.get("metrics"), track.get("score")
+                if type(values) is not dict_ or len(values) > track_metrics_max:
+                    return None
+                kind = type(value)
+                if (kind is not float_ and kind is not int_) or not 0 <= value <= 100:
+                    return None
+                for key, number in values.items():
+                    if not track_metric_name(key):
+                        return None
+                    kind = type(number)
+                    if kind is float_:
+                        if not isfinite(number):
+                            return None
+                    elif kind is not int_:
+                        return None
+                try:
+                    expected = track_score_of(name, values, suite)
+                except (KeyError, ValueError, ArithmeticError):
+                    return None
+                if not isclose(value, expected, abs_tol=tolerance):
+                    return None
+                tokens += 2 + len(values)
+                ran[name] = value
+            if not ran:
+                return None
+            score = bench["score"]
+            kind = type(score)
+            if (kind is not float_ and kind is not int_) or not 0 <= score <= 100:
+                return None
+            if not isclose(score, overall_of(ran), abs_tol=tolerance):
+                return None
+            return _rest(doc, sid, pid, created, bench_kind, suite, backend, score, metrics, tracks,
+                         tokens, quotes)  # fmt: skip
+        if suite not in references:
+            return None
+        if type(metrics) is not dict_ or metrics.keys() != baseline_metrics:
+            return None
         medians = {}
         for name, metric in metrics.items():
             if type(metric) is not dict_:
@@ -680,7 +750,12 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             return None
         if not isclose(score, score_of(medians, suite), abs_tol=tolerance):
             return None
+        return _rest(doc, sid, pid, created, bench_kind, suite, backend, score, metrics, None,
+                     tokens, quotes)  # fmt: skip
 
+    def _rest(doc, sid, pid, created, bench_kind, suite, backend, score, metrics, tracks, tokens,
+              quotes):  # fmt: skip
+        """Everything after the benchmark: the same for both kinds."""
         system = doc["system"]
         if type(system) is not dict_ or system.keys() != system_keys:
             return None
@@ -763,7 +838,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
                 return None
             visibility = doc["visibility"] = "anonymous"
             return (
-                sid, pid, created, "baseline", suite, backend, score, metrics, None,
+                sid, pid, created, bench_kind, suite, backend, score, metrics, tracks,
                 system_type, cores, memory, modules, done, days, cohort, course, level,
                 visibility, None, None, None, None,
             )  # fmt: skip
@@ -787,7 +862,7 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             if type(value) is not str_ or not country_ok(value) or value not in countries:
                 return None
         return (
-            sid, pid, created, "baseline", suite, backend, score, metrics, None,
+            sid, pid, created, bench_kind, suite, backend, score, metrics, tracks,
             system_type, cores, memory, modules, done, days, cohort, course, level,
             visibility, public.get("display_name"), public.get("github"),
             public.get("country"), public.get("institution"),
