@@ -157,6 +157,7 @@ def test_packed_rows_round_trip(demo_site):
     assert len(rows) == meta["count"] == len(stats.entries)
     names = json.loads(read(out / "data/names.json"))
     for i, (row, entry) in enumerate(zip(rows, stats.entries, strict=True)):
+        assert row["day"] == pack.day_number(entry.created_at)
         assert row["score"] == round(entry.score * 10)
         assert row["rank"] == (entry.rank or 0)
         assert meta["groups"][row["group"]] == entry.group
@@ -169,6 +170,16 @@ def test_packed_rows_round_trip(demo_site):
         assert bool(row["public"]) == (i in names["index"])
         chunk = json.loads(read(out / f"data/ids/{i // meta['ids_per_chunk']}.json"))
         assert chunk[i % meta["ids_per_chunk"]] == entry.submission_id
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4])
+def test_pack_table_encoding_matches_encode(width):
+    top = 64**width - 1
+    values = [0, 1, 63, 64, top // 3, top - 1, top]
+    values = [v for v in values if v <= top]
+    assert pack._encoded(values, width) == [pack.encode(v, width) for v in values]
+    with pytest.raises(ValueError):
+        pack._encoded([top + 1], width)
 
 
 @pytest.mark.parametrize(("value", "width"), [(0, 1), (63, 1), (64, 2), (4095, 2), (4096, 3)])
@@ -466,10 +477,12 @@ def test_equal_results_share_one_card_and_every_card_exists(tmp_path):
 def test_parallel_workers_write_the_same_site(tmp_path, monkeypatch):
     from tinytorch_board.board.site import build as site_build
 
-    stats = demo_stats(120, seed=9)
+    stats = demo_stats(320, seed=9)
     monkeypatch.setattr(site_build, "PARALLEL_FROM", 10**9)
     serial = build(tmp_path / "serial", stats)
     monkeypatch.setattr(site_build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_build, "PAGES_PER_TASK", 1)  # pages 2, 3, 4: a task each
+    monkeypatch.setattr(site_build, "PROGRESS_PER_TASK", 7)  # many small slices
     monkeypatch.setattr(site_build.os, "cpu_count", lambda: 3)
     parallel = build(tmp_path / "parallel", stats)
 

@@ -107,12 +107,19 @@ def leaderboard(stats: BoardStats, metric: str = "score") -> dict:
     }
 
 
-def progress_documents(stats: BoardStats) -> Iterable[tuple[str, dict]]:
-    """(participant_id, api/progress document) for every participant with a safe id."""
+def progress_ids(stats: BoardStats) -> list[str]:
+    """Participants with a safe id (one that can name a file), in history order."""
+    return [pid for pid in stats.histories if PARTICIPANT_ID.match(pid)]
+
+
+def progress_documents(
+    stats: BoardStats, participants: Iterable[str] | None = None
+) -> Iterable[tuple[str, dict]]:
+    """(participant_id, api/progress document) for participants (default: every one
+    with a safe id)."""
     by_id = {e.submission_id: e for e in stats.entries}
-    for pid, history in stats.histories.items():
-        if not PARTICIPANT_ID.match(pid):
-            continue
+    for pid in progress_ids(stats) if participants is None else participants:
+        history = stats.histories[pid]
         subs = [by_id[s] for s in history.submission_ids if s in by_id]
         yield (
             pid,

@@ -242,30 +242,84 @@ def _render_all(
     for folder in ("s", "badges", "cards", "page", "data/ids", "api/leaderboard", "api/progress"):
         write.folder(folder)
 
-    # Submission pages first: on forked workers while this process does the rest.
+    # The many-file work first, on forked workers, while this process does the rest.
     started = time.perf_counter()
-    say("submission pages, share cards and badges")
-    submissions = _submission_pages(env, entries, stats, config, common, write.root, url)
+    say("submission pages, share cards, badges, leaderboard pages and progress files")
+    job = _Job(
+        env=env,
+        entries=entries,
+        stats=stats,
+        config=config,
+        common=common,
+        root=write.root,
+        url=url,
+        index=_index_context(stats, entries, common),
+        participants=api.progress_ids(stats),
+    )
+    parallel = _parallel(len(entries))
+    tasks = _plan(job, parallel)
+    waiter = _start(job, tasks, parallel)
     try:
-        _render_main(stats, config, write, report, say, env, entries, defs, common, url)
+        _render_main(stats, config, write, report, say, job)
     except BaseException:
-        getattr(submissions, "cancel", lambda: None)()
+        getattr(waiter, "cancel", lambda: None)()
         raise
     clock = time.perf_counter()
-    files, size = submissions()
+    files, size = waiter()
     write.files += files
     write.bytes += size
-    report.pages += len(entries)
-    report.seconds["main: wait for submission pages"] = time.perf_counter() - clock
-    report.seconds["submission pages (workers, alongside)"] = time.perf_counter() - started
+    report.pages += len(entries) + sum(
+        stop - start for kind, start, stop in tasks if kind == "pages"
+    )
+    report.seconds["main: wait for the workers"] = time.perf_counter() - clock
+    report.seconds["workers (alongside)"] = time.perf_counter() - started
 
 
-def _render_main(stats, config, write, report, say, env, entries, defs, common, url) -> None:
-    """Everything but the submission pages (while workers write those)."""
+def _index_context(stats: BoardStats, entries: list[Entry], common: dict) -> dict:
+    """What every leaderboard page shows (the first adds the packed data's meta)."""
+    return {
+        **common,
+        "page_kind": "index",
+        "count": len(entries),
+        "participants": stats.community.participants or len(stats.histories),
+        "milestone_all": sum(1 for e in entries if len(e.milestones_completed) >= MILESTONE_COUNT),
+        "systems": len({e.system_type for e in entries}),
+        "kinds": sorted({e.kind for e in entries}),
+        "backends": sorted({e.backend for e in entries}),
+        "columns": COLUMNS,
+        "sorts": SORTS,
+        "pages": max(1, math.ceil(len(entries) / PAGE_SIZE)),
+    }
+
+
+def _index_pages(write: Writer, job: _Job, numbers: range, meta: dict | None = None) -> None:
+    """Leaderboard pages by number: 1 is index.html (with the script's data), N is
+    page/N.html (the lean no-script list)."""
+    index = job.env.get_template("index.html")
+    defs = job.common["badge_defs"]
+    badge_cells: dict[tuple[str, ...], Markup] = {}
+    for page in numbers:
+        chunk = job.entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        root = "" if page == 1 else "../"
+        html = index.render(
+            **job.index,
+            meta=meta,
+            root=root,
+            page=page,
+            rows=_rows_html(chunk, root, defs, badge_cells),
+            first=(page - 1) * PAGE_SIZE + 1 if chunk else 0,
+            last=(page - 1) * PAGE_SIZE + len(chunk),
+        )
+        write.text("index.html" if page == 1 else f"page/{page}.html", html)
+
+
+def _render_main(stats, config, write, report, say, job: _Job) -> None:
+    """Everything the workers do not do (while they work)."""
     clock = time.perf_counter()
+    entries = job.entries
 
-    # Leaderboard: the packed data for the script, then the no-script pages.
-    say(f"leaderboard pages for {len(entries)} entries")
+    # Leaderboard: the packed data for the script and the first page.
+    say(f"leaderboard data for {len(entries)} entries")
     packed = pack.pack(entries, [b.id for b in stats.badges], sorted(stats.groups))
     meta = dict(packed.meta)
     meta["group_sizes"] = [
@@ -281,39 +335,13 @@ def _render_main(stats, config, write, report, say, env, entries, defs, common, 
     for i, ids in enumerate(packed.id_chunks):
         write.compact_json(f"data/ids/{i}.json", ids)
 
-    index = env.get_template("index.html")
-    badge_cells: dict[tuple[str, ...], Markup] = {}
-    pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
-    page_common = {
-        **common,
-        "page_kind": "index",
-        "meta": meta,
-        "count": len(entries),
-        "participants": stats.community.participants or len(stats.histories),
-        "milestone_all": sum(1 for e in entries if len(e.milestones_completed) >= MILESTONE_COUNT),
-        "systems": len({e.system_type for e in entries}),
-        "kinds": sorted({e.kind for e in entries}),
-        "backends": sorted({e.backend for e in entries}),
-        "columns": COLUMNS,
-        "sorts": SORTS,
-        "pages": pages,
-    }
-    for page in range(1, pages + 1):
-        chunk = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        html = index.render(
-            **page_common,
-            root="" if page == 1 else "../",
-            page=page,
-            rows=_rows_html(chunk, "" if page == 1 else "../", defs, badge_cells),
-            first=(page - 1) * PAGE_SIZE + 1 if chunk else 0,
-            last=(page - 1) * PAGE_SIZE + len(chunk),
-        )
-        write.text("index.html" if page == 1 else f"page/{page}.html", html)
-    report.pages += pages
-    report.seconds["main: leaderboard pages, data"] = time.perf_counter() - clock
+    _index_pages(write, job, range(1, 2), meta)
+    report.pages += 1
+    report.seconds["main: leaderboard data, first page"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     say("community and about pages")
+    env, common = job.env, job.common
     write.text(
         "community.html",
         env.get_template("community.html").render(
@@ -329,16 +357,17 @@ def _render_main(stats, config, write, report, say, env, entries, defs, common, 
     )
     report.pages += 2
 
-    say("static API, CSV and feed")
+    report.seconds["main: community, about"] = time.perf_counter() - clock
+
+
+def _static_api(write: Writer, job: _Job) -> None:
+    """The leaderboard API files, the distribution and the feed."""
+    stats = job.stats
     write.json("api/leaderboard.json", api.leaderboard(stats, "score"))
     for metric in api.METRICS:
         write.json(f"api/leaderboard/{metric}.json", api.leaderboard(stats, metric))
     write.json("api/distribution.json", stats.distribution)
-    for pid, document in api.progress_documents(stats):
-        write.compact_json(f"api/progress/{pid}.json", document)  # one per participant
-    write.text("data/submissions.csv", api.submissions_csv(entries))
-    write.text("feed.xml", api.atom_feed(stats, config.title, url))
-    report.seconds["main: community, about, API, CSV"] = time.perf_counter() - clock
+    write.text("feed.xml", api.atom_feed(stats, job.config.title, job.url))
 
 
 def _history_line(stats: BoardStats, entry: Entry) -> str:
@@ -353,34 +382,96 @@ def _history_line(stats: BoardStats, entry: Entry) -> str:
     return line + "."
 
 
-# What forked workers inherit: set just before the pool starts, cleared after.
-_JOB: tuple | None = None
+@dataclass
+class _Job:
+    """What every task needs; forked workers inherit it (set just before the pool starts,
+    cleared after), so nothing is pickled but the task bounds and the counts."""
+
+    env: object
+    entries: list[Entry]
+    stats: BoardStats
+    config: BoardConfig
+    common: dict
+    root: str
+    url: Callable[[str], str]
+    index: dict
+    participants: list[str]
+
+
+_JOB: _Job | None = None
 PARALLEL_FROM = 5_000  # below this, starting processes costs more than it saves
+PROGRESS_PER_TASK = 5_000
+PAGES_PER_TASK = 200
 
 
-def _submission_pages(
-    env, entries, stats, config, common, root, url
-) -> Callable[[], tuple[int, int]]:
-    """Start the submission pages; returns what waits for them and gives (files, bytes).
+def _plan(job: _Job, parallel: bool) -> list[tuple[str, int, int]]:
+    """The tasks, (kind, start, stop), biggest first so the workers end together: the
+    CSV and the API files, submission pages in a few slices per worker, then the
+    no-script leaderboard pages (2..N) and the progress files (one per participant) in
+    small slices. Run serially, each kind is one task (one writer, so equal badges share
+    one file throughout)."""
+    n, pages, count = len(job.entries), job.index["pages"], len(job.participants)
+    # the two one-file tasks first: each is a long run alone
+    tasks = [("csv", 0, 1), ("api", 0, 1)]
+    if not parallel:
+        tasks += [("submissions", 0, n), ("pages", 2, pages + 1), ("progress", 0, count)]
+        return [task for task in tasks if task[2] > task[1]]
+    step = max(1, -(-n // (4 * _worker_count())))
+    tasks += [("submissions", i, min(i + step, n)) for i in range(0, n, step)]
+    tasks += [
+        ("pages", i, min(i + PAGES_PER_TASK, pages + 1))
+        for i in range(2, pages + 1, PAGES_PER_TASK)
+    ]
+    tasks += [
+        ("progress", i, min(i + PROGRESS_PER_TASK, count))
+        for i in range(0, count, PROGRESS_PER_TASK)
+    ]
+    return tasks
 
-    From PARALLEL_FROM entries they are written by forked workers (which share the state
-    computed so far) while the calling process goes on with the other pages; below
-    that, starting processes costs more than it saves and the work runs on wait."""
+
+def _worker_count() -> int:
+    return min(4, os.cpu_count() or 1)
+
+
+def _parallel(entries: int) -> bool:
+    """Forked workers from PARALLEL_FROM entries, where fork exists and 2+ CPUs do."""
     import multiprocessing
 
-    workers = min(4, os.cpu_count() or 1)
-    if (
-        workers < 2
-        or len(entries) < PARALLEL_FROM
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return lambda: _submission_slice(env, entries, stats, config, common, root, url)
+    return (
+        _worker_count() >= 2
+        and entries >= PARALLEL_FROM
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def _start(
+    job: _Job, tasks: list[tuple[str, int, int]], parallel: bool
+) -> Callable[[], tuple[int, int]]:
+    """Start the tasks; returns what waits for them and gives (files, bytes).
+
+    In parallel they run on forked workers (which share the state computed so far)
+    while the calling process goes on with the other pages; otherwise (below
+    PARALLEL_FROM entries starting processes costs more than it saves) they run on wait.
+    """
+    import multiprocessing
+
     global _JOB
-    _JOB = (env, entries, stats, config, common, root, url)
-    step = -(-len(entries) // (workers * 4))  # a few slices each, so workers end together
-    bounds = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
+    workers = _worker_count()
+    if not parallel:
+
+        def serial() -> tuple[int, int]:
+            global _JOB
+            _JOB = job
+            try:
+                results = [_run(task) for task in tasks]
+            finally:
+                _JOB = None
+            return sum(f for f, _ in results), sum(b for _, b in results)
+
+        return serial
+    _JOB = job
     pool = multiprocessing.get_context("fork").Pool(workers)
-    pending = pool.map_async(_submission_worker, bounds)
+    pending = pool.map_async(_run, tasks, chunksize=1)
 
     def wait() -> tuple[int, int]:
         global _JOB
@@ -397,10 +488,23 @@ def _submission_pages(
     return wait
 
 
-def _submission_worker(bounds: tuple[int, int]) -> tuple[int, int]:
-    env, entries, stats, config, common, root, url = _JOB
-    start, stop = bounds
-    return _submission_slice(env, entries[start:stop], stats, config, common, root, url)
+def _run(task: tuple[str, int, int]) -> tuple[int, int]:
+    """One task, in a worker (or in this process when the build runs serially)."""
+    job = _JOB
+    kind, start, stop = task
+    if kind == "submissions":
+        return _submission_slice(job, job.entries[start:stop])
+    write = Writer(job.root)
+    if kind == "pages":
+        _index_pages(write, job, range(start, stop))
+    elif kind == "csv":
+        write.text("data/submissions.csv", api.submissions_csv(job.entries))
+    elif kind == "api":
+        _static_api(write, job)
+    else:
+        for pid, document in api.progress_documents(job.stats, job.participants[start:stop]):
+            write.compact_json(f"api/progress/{pid}.json", document)
+    return write.files, write.bytes
 
 
 class FillIn:
@@ -479,9 +583,10 @@ def _placement(e: Entry) -> Markup:
     return Markup(text)
 
 
-def _submission_slice(env, entries, stats, config, common, root, url) -> tuple[int, int]:
+def _submission_slice(job: _Job, entries: list[Entry]) -> tuple[int, int]:
     """Write s/<id>.html, cards and badges for entries; returns (files, bytes)."""
-    write = Writer(root)
+    env, stats, config, common, url = job.env, job.stats, job.config, job.common, job.url
+    write = Writer(job.root)
     for folder in ("s", "badges", "cards"):
         write.folder(folder)
     page = FillIn(

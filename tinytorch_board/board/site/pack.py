@@ -56,6 +56,20 @@ def encode(value: int, width: int) -> str:
     return "".join(reversed(chars))
 
 
+def _encoded(values: Sequence[int], width: int) -> list[str]:
+    """encode(v, width) for every value: through a table of every code up to the largest
+    value when the width is small (3 characters: at most 262,144 entries)."""
+    if width > 3 or not values:
+        return [encode(v, width) for v in values]
+    table = list(ALPHABET)
+    for _ in range(width - 1):
+        table = [head + tail for head in ALPHABET for tail in table]
+    for value in (min(values), max(values)):
+        if value < 0 or value >= len(table):
+            raise ValueError(f"{value} does not fit in {width} characters")
+    return list(map(table.__getitem__, values))
+
+
 def decode(text: str) -> int:
     value = 0
     for ch in text:
@@ -90,6 +104,8 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
     cohort_index = {c: i for i, c in enumerate(cohorts)}
     badge_bit = {b: 1 << i for i, b in enumerate(badge_ids)}
 
+    days: dict[str, int] = {}  # "YYYY-MM-DD" -> day number, computed once per day
+    masks: dict[tuple[str, ...], int] = {}  # badge tuple -> bits, once per tuple
     columns: list[tuple[int, ...]] = []
     names_index: list[int] = []
     names: list[str] = []
@@ -98,9 +114,15 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
         if public:
             names_index.append(i)
             names.append(e.display_name)
+        day = days.get(e.created_at[:10])
+        if day is None:
+            day = days[e.created_at[:10]] = day_number(e.created_at)
+        mask = masks.get(e.badges)
+        if mask is None:
+            mask = masks[e.badges] = sum(badge_bit.get(b, 0) for b in set(e.badges))
         columns.append(
             (
-                day_number(e.created_at),
+                day,
                 max(0, round(e.score * 10)),
                 0 if e.outlier or e.rank is None else e.rank,
                 group_index[e.group],
@@ -108,12 +130,14 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
                 cohort_index[e.cohort] if e.cohort else 0,
                 len(e.milestones_completed),
                 e.modules_completed,
-                sum(badge_bit.get(b, 0) for b in set(e.badges)),
+                mask,
                 public,
             )
         )
-    widths = [width_for(max((row[f] for row in columns), default=0)) for f in range(len(FIELDS))]
-    rows = ["".join(encode(v, w) for v, w in zip(row, widths, strict=True)) for row in columns]
+    fields = list(zip(*columns, strict=True)) if columns else [() for _ in FIELDS]
+    widths = [width_for(max(values, default=0)) for values in fields]
+    encoded = [_encoded(values, width) for values, width in zip(fields, widths, strict=True)]
+    rows = list(map("".join, zip(*encoded, strict=True)))
     chunks = [
         "".join(rows[start : start + ROWS_PER_CHUNK])
         for start in range(0, len(rows), ROWS_PER_CHUNK)
