@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from site_helpers import BADGES, demo_stats, make_entry, stats_for
 
 from tinytorch_board.board.config import BoardConfig
@@ -560,3 +562,15 @@ def test_badges_are_written_where_hard_links_fail(tmp_path, monkeypatch):
     svgs = [out / f"badges/{e.submission_id}.svg" for e in stats.entries]
     assert len({p.stat().st_ino for p in svgs}) == 2  # two plain files
     assert read(svgs[0]) == read(svgs[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()))
+def test_html_text_escapes_exactly_as_markupsafe(value):
+    from markupsafe import Markup, escape
+
+    from tinytorch_board.board.site.build import html_text
+
+    assert html_text(value) == str(escape(value))
+    if isinstance(value, str):
+        assert html_text(Markup(value)) == str(escape(Markup(value))) == value

@@ -183,9 +183,15 @@ def test_pages_builds_then_deploys_with_the_pages_actions() -> None:
     build, deploy = pages["jobs"]["build"], pages["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
-    assert any("upload-pages-artifact@" in s.get("uses", "") for s in build["steps"])
+    # the build writes the artifact's tar itself; it is uploaded under the name
+    # deploy-pages reads, exactly where the build put it
+    runs = [s["run"] for s in build["steps"] if "tinytorch-board build" in s.get("run", "")]
+    assert runs == ['tinytorch-board build --board . --archive "$RUNNER_TEMP/artifact.tar"']
+    upload = next(s for s in build["steps"] if "actions/upload-artifact@" in s.get("uses", ""))
+    assert upload["with"]["name"] == "github-pages"
+    assert upload["with"]["path"] == "${{ runner.temp }}/artifact.tar"
+    assert upload["with"]["if-no-files-found"] == "error"
     assert any("deploy-pages@" in s.get("uses", "") for s in deploy["steps"])
-    assert any("tinytorch-board build" in s.get("run", "") for s in build["steps"])
 
 
 @pytest.mark.parametrize("name", PR_TARGET)

@@ -42,8 +42,10 @@ def build_site(
     out_dir: Path,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    archive: bool = False,
 ):
-    """Stats for the loaded board, then every page and file of the site in out_dir."""
+    """Stats for the loaded board, then every page and file of the site in out_dir
+    (archive=True: one tar file at out_dir)."""
     from tinytorch_board.board.site import render_site
     from tinytorch_board.board.stats import compute_stats
 
@@ -51,4 +53,4 @@ def build_site(
     if progress:
         progress(f"stats for {len(loaded.documents)} submissions")
     stats = compute_stats(loaded, config, now)
-    return render_site(stats, config, Path(out_dir), progress=progress)
+    return render_site(stats, config, Path(out_dir), progress=progress, archive=archive)

@@ -66,12 +66,22 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the site (default: BOARD/site); replaces only an earlier build.",
 )
+@click.option(
+    "--archive",
+    "archive",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the site as one tar file instead (the form GitHub Pages deploys: plain "
+    "files and folders, no links); replaced whole at the end.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a build report as JSON.")
-def build(board_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
+def build(
+    board_dir: Path | None, out_dir: Path | None, archive: Path | None, as_json: bool
+) -> None:
     """Render the static leaderboard site (pages, cards, badges, API, CSV, feed).
 
     Loads and validates every file under submissions/ (bad files are skipped and
-    listed), computes ranks, percentiles and badges, and writes the site to --out.
+    listed), computes ranks, percentiles and badges, and writes the site to --out,
+    or with --archive into one tar file (faster for large boards: no file per page).
     """
     import time
 
@@ -79,8 +89,10 @@ def build(board_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
     from tinytorch_board.board.load import load_board
     from tinytorch_board.board.render import build_site
 
+    if archive and out_dir:
+        raise click.UsageError("choose --out (a folder) or --archive (a tar file), not both")
     board_dir = board_dir or _current_board()
-    out_dir = out_dir or board_dir / "site"
+    out_dir = archive or out_dir or board_dir / "site"
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -90,13 +102,14 @@ def build(board_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
     config = load_config(board_dir)
     progress(f"loading {board_dir}/submissions")
     loaded = load_board(board_dir)
-    report = build_site(loaded, config, out_dir, progress=progress)
+    report = build_site(loaded, config, out_dir, progress=progress, archive=archive is not None)
     skipped = [str(p) for checked in loaded.invalid for p in checked.problems]
     skipped += [f"not rendered: {line}" for line in report.skipped]
     if as_json:
         echo_json(
             {
                 "out": str(report.out_dir),
+                "archive": archive is not None,
                 "listed": report.listed,
                 "invalid_files": len(loaded.invalid),
                 "skipped": skipped,
@@ -109,11 +122,15 @@ def build(board_dir: Path | None, out_dir: Path | None, as_json: bool) -> None:
         return
     for line in skipped:
         click.secho(f"skipped {line}", fg="yellow", err=True)
+    built = report.out_dir if archive else f"{report.out_dir}/index.html"
     click.echo(
-        f"Built {report.out_dir}/index.html: {report.listed} submission(s) listed on "
+        f"Built {built}: {report.listed} submission(s) listed on "
         f"{report.pages} page(s), {len(loaded.invalid)} file(s) skipped."
     )
-    click.echo(f"Open it with: tinytorch-board serve --site {report.out_dir}")
+    if archive:
+        click.echo(f"{report.files} files in one tar; upload it as the github-pages artifact.")
+    else:
+        click.echo(f"Open it with: tinytorch-board serve --site {report.out_dir}")
 
 
 @click.command()

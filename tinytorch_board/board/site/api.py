@@ -273,7 +273,12 @@ def atom_feed(stats: BoardStats, title: str, url: callable) -> str:
 def shields_endpoint_text(entry: Entry) -> str:
     """shields_endpoint as compact JSON with sorted keys (one file per submission, so
     no indent), without going through the encoder for the fixed part."""
-    message = json.dumps(badge_message(entry), ensure_ascii=False)
+    return shields_text(badge_message(entry))
+
+
+def shields_text(badge_message: str) -> str:
+    """The shields endpoint JSON for a badge message."""
+    message = json.dumps(badge_message, ensure_ascii=False)
     return (
         '{"cacheSeconds":3600,"color":"e8590c","label":"TinyTorch",'
         f'"message":{message},"schemaVersion":1}}'

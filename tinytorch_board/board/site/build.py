@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
-from tinytorch_board.board.site.sink import Writer
+from tinytorch_board.board.site.sink import ArchiveWriter, Writer, assemble
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
 
@@ -105,6 +106,18 @@ def _badge_cell(badges: tuple[str, ...], defs: dict[str, BadgeDef], cache: dict)
     return cell
 
 
+# markupsafe.escape's replacements, for the hot paths that join plain strings: the same
+# output without building a Markup object per value (a test compares the two).
+_HTML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def html_text(value: object) -> str:
+    """str(markupsafe.escape(value)): Markup passes as it is, anything else is escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return str(value).translate(_HTML_TEXT)
+
+
 _ANONYMOUS = "<i class=anon>anonymous</i>"
 _UNVERIFIED = "<span class=flag>unverified</span>"
 
@@ -112,11 +125,11 @@ _UNVERIFIED = "<span class=flag>unverified</span>"
 def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache: dict) -> Markup:
     """The no-script table rows, lean: numeric columns are styled by position, and cell
     end tags (optional in HTML) are left out. Every text that is not a number goes
-    through markupsafe.escape; the one unquoted attribute holds only `root` ("" or
+    is escaped as markupsafe.escape does; the one unquoted attribute holds only `root` ("" or
     "../") and a 32-hex submission id (see _safe_entries)."""
     out = []
     milestones, modules = f"/{MILESTONE_COUNT}<td>", f"/{MODULE_COUNT}<td>"
-    href = f"<a href={escape(root)}s/"
+    href = f"<a href={html_text(root)}s/"
     for e in entries:
         name = api.display_name(e)
         if e.outlier or e.top_percent is None:
@@ -124,11 +137,11 @@ def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache
         else:
             standing = f"Top {int(e.top_percent)}%"  # rank and group size: on its own page
         out.append(
-            f"<tr><td>{escape(e.created_at[:10])}<td>{href}{escape(e.submission_id)}.html>"
-            f"{f'<bdi>{escape(name)}</bdi>' if name else _ANONYMOUS}</a>"
-            f"<td>{escape(e.kind)} · {escape(e.backend)}<td>{escape(e.system_type)}"
+            f"<tr><td>{html_text(e.created_at[:10])}<td>{href}{html_text(e.submission_id)}.html>"
+            f"{f'<bdi>{html_text(name)}</bdi>' if name else _ANONYMOUS}</a>"
+            f"<td>{html_text(e.kind)} · {html_text(e.backend)}<td>{html_text(e.system_type)}"
             f"<td>{len(e.milestones_completed)}{milestones}{int(e.modules_completed)}{modules}"
-            f"{e.score:.1f}<td>{standing}<td>{escape(e.cohort or '—')}"
+            f"{e.score:.1f}<td>{standing}<td>{html_text(e.cohort or '—')}"
             f"<td>{_badge_cell(e.badges, defs, cache)}</tr>\n"
         )
     return Markup("".join(out))
@@ -150,9 +163,13 @@ def render_site(
     config: BoardConfig,
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
+    archive: bool = False,
 ) -> SiteReport:
-    """Render every page and data file for stats into out_dir."""
+    """Render every page and data file for stats into out_dir (a folder), or with
+    archive=True into one tar file at out_dir (what GitHub Pages deploys)."""
     out_dir = Path(out_dir)
+    if archive:
+        return _render_archive(stats, config, out_dir, progress)
     _check_output(out_dir)
     say = progress or (lambda message: None)
     report = SiteReport(out_dir=out_dir, listed=0)
@@ -194,20 +211,59 @@ def _swap(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _render_archive(
+    stats: BoardStats,
+    config: BoardConfig,
+    path: Path,
+    progress: Callable[[str], None] | None,
+) -> SiteReport:
+    """The site as one tar: fragments in a staging folder, joined and renamed at the end
+    (path holds the old archive or the whole new one, never part of one)."""
+    if path.is_dir():
+        raise BoardError(f"{path} is a folder; give --archive a file name such as site.tar")
+    say = progress or (lambda message: None)
+    report = SiteReport(out_dir=path, listed=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.parent / f".{path.name}.building-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    created = datetime.strptime(stats.generated_at, "%Y-%m-%dT%H:%M:%SZ")
+    mtime = int(created.replace(tzinfo=timezone.utc).timestamp())
+    try:
+        fragments = _render_into(stats, config, staging, report, say, archive_mtime=mtime)
+        clock = time.perf_counter()
+        say("joining the archive")
+        skipped, skipped_bytes = assemble(fragments, path)
+        report.files -= skipped  # a shared card two workers wrote is in the archive once
+        report.bytes -= skipped_bytes
+        report.seconds["join the archive"] = time.perf_counter() - clock
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
 def _render_into(
     stats: BoardStats,
     config: BoardConfig,
     root: Path,
     report: SiteReport,
     say: Callable[[str], None],
-) -> None:
+    archive_mtime: int | None = None,
+) -> list[tuple[str, list]]:
+    """Render into root (a staging folder); with archive_mtime, as tar fragments there.
+    Returns the fragments in order, with their shared members (empty for a folder)."""
     from tinytorch_board.board.load import gc_paused
 
-    write = Writer(root)
+    if archive_mtime is None:
+        write = Writer(root)
+    else:
+        write = ArchiveWriter(root / "main.tar", archive_mtime)
     with gc_paused():  # hundreds of thousands of short-lived, acyclic strings
-        _render_all(stats, config, write, report, say)
+        fragments = _render_all(stats, config, write, report, say)
     report.files = write.files
     report.bytes = write.bytes
+    return fragments
 
 
 def _render_all(
@@ -216,7 +272,7 @@ def _render_all(
     write: Writer,
     report: SiteReport,
     say: Callable[[str], None],
-) -> None:
+) -> list[tuple[str, list]]:
     from tinytorch_board.board.render import templates_dir
 
     clock = time.perf_counter()
@@ -255,6 +311,8 @@ def _render_all(
         url=url,
         index=_index_context(stats, entries, common),
         participants=api.progress_ids(stats),
+        archive_mtime=getattr(write, "mtime", None),
+        folders=frozenset(write.made),
     )
     parallel = _parallel(len(entries))
     tasks = _plan(job, parallel)
@@ -265,14 +323,18 @@ def _render_all(
         getattr(waiter, "cancel", lambda: None)()
         raise
     clock = time.perf_counter()
-    files, size = waiter()
-    write.files += files
-    write.bytes += size
+    results = waiter()
+    write.files += sum(r[0] for r in results)
+    write.bytes += sum(r[1] for r in results)
     report.pages += len(entries) + sum(
         stop - start for kind, start, stop in tasks if kind == "pages"
     )
     report.seconds["main: wait for the workers"] = time.perf_counter() - clock
     report.seconds["workers (alongside)"] = time.perf_counter() - started
+    if not isinstance(write, ArchiveWriter):
+        return []
+    write.close()
+    return [(write.path, write.shared)] + [(r[2], r[3]) for r in results]
 
 
 def _index_context(stats: BoardStats, entries: list[Entry], common: dict) -> dict:
@@ -396,6 +458,15 @@ class _Job:
     url: Callable[[str], str]
     index: dict
     participants: list[str]
+    archive_mtime: int | None = None  # set: tasks write tar fragments, not files
+    folders: frozenset[str] = frozenset()  # folders the first fragment holds
+
+    def writer(self, task: tuple[str, int, int]) -> Writer:
+        if self.archive_mtime is None:
+            return Writer(self.root)
+        kind, start, _ = task
+        path = Path(self.root) / f"{kind}-{start:08d}.tar"
+        return ArchiveWriter(path, self.archive_mtime, self.folders)
 
 
 _JOB: _Job | None = None
@@ -444,10 +515,9 @@ def _parallel(entries: int) -> bool:
     )
 
 
-def _start(
-    job: _Job, tasks: list[tuple[str, int, int]], parallel: bool
-) -> Callable[[], tuple[int, int]]:
-    """Start the tasks; returns what waits for them and gives (files, bytes).
+def _start(job: _Job, tasks: list[tuple[str, int, int]], parallel: bool) -> Callable[[], list]:
+    """Start the tasks; returns what waits for them and gives each task's `_run` result,
+    in task order.
 
     In parallel they run on forked workers (which share the state computed so far)
     while the calling process goes on with the other pages; otherwise (below
@@ -459,21 +529,21 @@ def _start(
     workers = _worker_count()
     if not parallel:
 
-        def serial() -> tuple[int, int]:
+        def serial() -> list:
             global _JOB
             _JOB = job
             try:
                 results = [_run(task) for task in tasks]
             finally:
                 _JOB = None
-            return sum(f for f, _ in results), sum(b for _, b in results)
+            return results
 
         return serial
     _JOB = job
     pool = multiprocessing.get_context("fork").Pool(workers)
     pending = pool.map_async(_run, tasks, chunksize=1)
 
-    def wait() -> tuple[int, int]:
+    def wait() -> list:
         global _JOB
         try:
             results = pending.get()
@@ -482,20 +552,32 @@ def _start(
         finally:
             pool.terminate()
             _JOB = None
-        return sum(f for f, _ in results), sum(b for _, b in results)
+        return results
 
     wait.cancel = pool.terminate  # type: ignore[attr-defined]
     return wait
 
 
-def _run(task: tuple[str, int, int]) -> tuple[int, int]:
-    """One task, in a worker (or in this process when the build runs serially)."""
+def _run(task: tuple[str, int, int]) -> tuple[int, int, str | None, list]:
+    """One task, in a worker (or in this process when the build runs serially):
+    (files, bytes, tar fragment or None, the fragment's shared members)."""
     job = _JOB
     kind, start, stop = task
+    write = job.writer(task)
+    try:
+        _task(job, write, kind, start, stop)
+    finally:
+        if isinstance(write, ArchiveWriter):
+            write.close()
+    if isinstance(write, ArchiveWriter):
+        return write.files, write.bytes, write.path, write.shared
+    return write.files, write.bytes, None, []
+
+
+def _task(job: _Job, write: Writer, kind: str, start: int, stop: int) -> None:
     if kind == "submissions":
-        return _submission_slice(job, job.entries[start:stop])
-    write = Writer(job.root)
-    if kind == "pages":
+        _submission_slice(job, job.entries[start:stop], write)
+    elif kind == "pages":
         _index_pages(write, job, range(start, stop))
     elif kind == "csv":
         write.text("data/submissions.csv", api.submissions_csv(job.entries))
@@ -504,7 +586,6 @@ def _run(task: tuple[str, int, int]) -> tuple[int, int]:
     else:
         for pid, document in api.progress_documents(job.stats, job.participants[start:stop]):
             write.compact_json(f"api/progress/{pid}.json", document)
-    return write.files, write.bytes
 
 
 class FillIn:
@@ -512,8 +593,9 @@ class FillIn:
 
     Rendering Jinja per page costs more than writing the page; this keeps the template
     as the one source of the markup while `fill` only joins strings. Autoescape
-    semantics hold: every value goes through markupsafe.escape (plain text is escaped,
-    Markup fragments - built with Markup.format, which escapes its arguments - pass).
+    semantics hold: every value is escaped as markupsafe.escape does (plain text is
+    escaped, Markup fragments - built with Markup.format, which escapes its arguments -
+    pass).
     """
 
     def __init__(self, env, name: str, fields: tuple[str, ...], **constants) -> None:
@@ -528,7 +610,7 @@ class FillIn:
     def fill(self, values: dict) -> str:
         out = [self._literals[0]]
         for name, literal in zip(self._fields, self._literals[1:], strict=True):
-            out.append(escape(values[name]))
+            out.append(html_text(values[name]))
             out.append(literal)
         return "".join(out)
 
@@ -564,7 +646,7 @@ def _badge_list(earned: list[BadgeDef], key: tuple, cache: dict) -> Markup:
 
 def _placement(e: Entry) -> Markup:
     """Numbers and escaped labels only."""
-    system = escape(e.system_type)
+    system = html_text(e.system_type)
     if e.outlier or e.top_percent is None:
         return Markup(
             f"<strong>Unverified outlier.</strong> This result is far from other {system} "
@@ -573,7 +655,7 @@ def _placement(e: Entry) -> Markup:
     plural = "" if e.group_size == 1 else "s"
     text = (
         f"<strong>Top {int(e.top_percent)}%</strong> of {int(e.group_size)} "
-        f"{escape(e.kind)} · {escape(e.backend)} result{plural} (rank {int(e.rank)})."
+        f"{html_text(e.kind)} · {html_text(e.backend)} result{plural} (rank {int(e.rank)})."
     )
     if e.similar_top_percent is not None:
         text += (
@@ -583,12 +665,9 @@ def _placement(e: Entry) -> Markup:
     return Markup(text)
 
 
-def _submission_slice(job: _Job, entries: list[Entry]) -> tuple[int, int]:
-    """Write s/<id>.html, cards and badges for entries; returns (files, bytes)."""
+def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
+    """Write s/<id>.html, cards and badges for entries."""
     env, stats, config, common, url = job.env, job.stats, job.config, job.common, job.url
-    write = Writer(job.root)
-    for folder in ("s", "badges", "cards"):
-        write.folder(folder)
     page = FillIn(
         env, "submission.html", SUBMISSION_FIELDS, title="TinyTorch", csp=Markup(SUBMISSION_CSP)
     )
@@ -596,6 +675,7 @@ def _submission_slice(job: _Job, entries: list[Entry]) -> tuple[int, int]:
     cards: dict[tuple, str] = {}
     milestone_cache: dict = {}
     badge_cache: dict = {}
+    badge_texts: dict[str, tuple[str, str]] = {}  # badge message -> (SVG, shields JSON)
     card_url = url("cards/")
     page_url = url("s/")
     badge_url = url("badges/")
@@ -661,9 +741,14 @@ def _submission_slice(job: _Job, entries: list[Entry]) -> tuple[int, int]:
             }
         )
         write.text(f"s/{sid}.html", html)
-        write.linked(f"badges/{sid}.svg", svg.badge("TinyTorch", message))
-        write.linked(f"badges/{sid}.json", api.shields_endpoint_text(e))
-    return write.files, write.bytes
+        texts = badge_texts.get(message)
+        if texts is None:  # a few thousand distinct messages among 100,000 entries
+            texts = badge_texts[message] = (
+                svg.badge("TinyTorch", message),
+                api.shields_text(message),
+            )
+        write.linked(f"badges/{sid}.svg", texts[0])
+        write.linked(f"badges/{sid}.json", texts[1])
 
 
 def _figure(fid, title, lede, svg_text, items, label_heading, value_heading="People") -> dict:

@@ -1,7 +1,8 @@
-"""Where the site's files go: a staging folder written file by file."""
+"""Where the site's files go: a staging folder written file by file, or one tar archive."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -81,3 +82,144 @@ class Writer:
             relative,
             json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=True),
         )
+
+
+class ArchiveWriter(Writer):
+    """The same files as members of one uncompressed tar (POSIX ustar), written in order.
+
+    GitHub Pages deploys a tar of the site; writing it directly skips creating hundreds
+    of thousands of files and reading them back to archive them. Members are plain files
+    and directories only (Pages accepts no links), owned by 0:0 with fixed modes and one
+    fixed time, so equal boards give byte-equal archives. Each task of a parallel build
+    writes its own fragment (no end-of-archive blocks); `assemble` joins them.
+    """
+
+    def __init__(self, path: Path, mtime: int, made: frozenset[str] = frozenset()) -> None:
+        super().__init__(Path(path).parent)
+        self.path = str(path)
+        self.mtime = mtime
+        self.made = set(made)  # folders another fragment (the first) already holds
+        self._out = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by close()
+        # members another fragment may hold too: (name, start, end, size of the text)
+        self.shared: list[tuple[str, int, int, int]] = []
+
+    def folder(self, relative: str) -> None:
+        if relative and relative not in self.made:
+            parent = relative.rpartition("/")[0]
+            if parent:
+                self.folder(parent)
+            self._out.write(tar_header(relative + "/", 0, self.mtime, directory=True))
+            self.made.add(relative)
+
+    def text(self, relative: str, content: str, shared: bool = False) -> None:
+        folder = relative.rpartition("/")[0]
+        if folder and folder not in self.made:
+            self.folder(folder)
+        data = content.encode("utf-8")
+        start = self._out.tell()
+        self._member(relative, data)
+        if shared:
+            self.shared.append((relative, start, self._out.tell(), len(data)))
+
+    def linked(self, relative: str, content: str) -> None:
+        self._member(relative, content.encode("utf-8"))  # a copy: Pages takes no links
+
+    def _member(self, relative: str, data: bytes) -> None:
+        out = self._out
+        out.write(tar_header(relative, len(data), self.mtime))
+        out.write(data)
+        padding = -len(data) % 512
+        if padding:
+            out.write(b"\0" * padding)
+        self.files += 1
+        self.bytes += len(data)
+
+    def close(self) -> None:
+        self._out.close()
+
+
+def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> bytes:
+    """One 512-byte POSIX ustar header (names up to 255 bytes, split at a '/')."""
+    raw = name.encode("utf-8")
+    prefix = b""
+    if len(raw) > 100:
+        cut = raw.rfind(b"/", 0, 156)
+        if cut <= 0 or len(raw) - cut - 1 > 100:
+            raise ValueError(f"{name!r} is too long for a tar member name")
+        prefix, raw = raw[:cut], raw[cut + 1 :]
+    header = bytearray(512)
+    header[0 : len(raw)] = raw
+    header[100:108] = b"0000755\0" if directory else b"0000644\0"
+    header[108:116] = b"0000000\0"
+    header[116:124] = b"0000000\0"
+    header[124:136] = b"%011o\0" % size
+    header[136:148] = b"%011o\0" % mtime
+    header[148:156] = b"        "
+    header[156] = ord("5") if directory else ord("0")
+    header[257:265] = b"ustar\x0000"
+    header[329:337] = b"0000000\0"
+    header[337:345] = b"0000000\0"
+    header[345 : 345 + len(prefix)] = prefix
+    header[148:156] = b"%06o\0 " % sum(header)
+    return bytes(header)
+
+
+def assemble(fragments: list[tuple[str, list]], path: Path) -> tuple[int, int]:
+    """Join fragments (path, shared members) into one tar at path, in order; a shared
+    member already taken from an earlier fragment is left out. Returns the members and
+    the bytes of text left out that way.
+
+    Written to a temporary name and renamed, so path is the old archive or the whole
+    new one, never half of it."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    seen: set[str] = set()
+    skipped = skipped_bytes = 0
+    try:
+        with open(partial, "wb") as out:
+            for fragment, shared in fragments:
+                keep: list[tuple[int, int]] = []  # byte ranges of the fragment to copy
+                position = 0
+                for name, start, end, size in shared:
+                    if name in seen:
+                        keep.append((position, start))
+                        position = end
+                        skipped += 1
+                        skipped_bytes += size
+                    else:
+                        seen.add(name)
+                size = os.path.getsize(fragment)
+                keep.append((position, size))
+                with open(fragment, "rb") as source:
+                    for start, end in keep:
+                        _copy_range(source.fileno(), out, start, end - start)
+            out.write(b"\0" * 1024)  # end of archive: two zero blocks
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        raise
+    return skipped, skipped_bytes
+
+
+def _copy_range(source_fd: int, out, offset: int, count: int) -> None:
+    out.flush()
+    target = out.fileno()
+    while count > 0:
+        try:
+            sent = os.sendfile(target, source_fd, offset, count)
+        except (AttributeError, OSError):  # no sendfile between files here: read and write
+            os.lseek(source_fd, offset, os.SEEK_SET)
+            while count > 0:
+                chunk = os.read(source_fd, min(count, 1 << 20))
+                if not chunk:
+                    raise OSError(f"fragment ended {count} bytes early") from None
+                out.write(chunk)
+                offset += len(chunk)
+                count -= len(chunk)
+            return
+        if sent == 0:
+            raise OSError(f"fragment ended {count} bytes early")
+        offset += sent
+        count -= sent
+    os.lseek(target, 0, os.SEEK_END)
