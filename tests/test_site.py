@@ -565,7 +565,15 @@ def test_badges_are_written_where_hard_links_fail(tmp_path, monkeypatch):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()))
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet="<>&\"'ab \u202e"),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.none(),
+    )
+)
 def test_html_text_escapes_exactly_as_markupsafe(value):
     from markupsafe import Markup, escape
 

@@ -128,3 +128,11 @@ def test_cli_build_archive(tmp_path, monkeypatch):
         ["build", "--board", str(board), "--archive", str(tmp_path / "b.tar"), "--out", "x"],
     )
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_archive_report_counts_each_member_once(tmp_path, monkeypatch, stats):
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_build.os, "cpu_count", lambda: 3)
+    report = render_site(stats, BoardConfig(), tmp_path / "site.tar", archive=True)
+    files, _, _ = archive_files(tmp_path / "site.tar")
+    assert (report.files, report.bytes) == (len(files), sum(map(len, files.values())))

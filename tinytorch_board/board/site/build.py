@@ -112,10 +112,17 @@ _HTML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;"
 
 
 def html_text(value: object) -> str:
-    """str(markupsafe.escape(value)): Markup passes as it is, anything else is escaped."""
+    """str(markupsafe.escape(value)): Markup passes as it is, anything else is escaped.
+
+    Most texts hold none of the five characters; looking for them is cheaper than
+    rebuilding the string."""
+    if type(value) is str:
+        if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+            return value.translate(_HTML_TEXT)
+        return value
     if hasattr(value, "__html__"):
         return value.__html__()
-    return str(value).translate(_HTML_TEXT)
+    return html_text(str(value))
 
 
 _ANONYMOUS = "<i class=anon>anonymous</i>"
