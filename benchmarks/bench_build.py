@@ -12,6 +12,7 @@ process so every peak RSS belongs to one phase:
   stats   load + compute_stats (columns, ranks, outliers, badges, histories, ...)
   build   what `build` does: load, stats and render (board.render.build_site) into a
           temp dir; removing that dir afterwards is not timed
+  archive what `build --archive` does (the Pages workflow): the same, into one tar file
 
 Times are medians over --repeat runs (imports included, freeing memory at exit not);
 ratios are against the floor's median.
@@ -130,7 +131,26 @@ def phase_build(board: Path) -> dict:
     return {"pages": report.pages, "out": out}, (loaded, report)
 
 
-PHASES = {"floor": phase_floor, "load": phase_load, "stats": phase_stats, "build": phase_build}
+def phase_archive(board: Path) -> dict:
+    """What the Pages workflow runs: `build --archive` (the site as one tar)."""
+    from tinytorch_board.board.config import load_config
+    from tinytorch_board.board.load import load_board
+    from tinytorch_board.board.render import build_site
+
+    config = load_config(board)
+    loaded = load_board(board)
+    out = tempfile.mkdtemp(prefix="bench-archive-")
+    report = build_site(loaded, config, Path(out) / "site.tar", archive=True)
+    return {"pages": report.pages, "out": out}, (loaded, report)
+
+
+PHASES = {
+    "floor": phase_floor,
+    "load": phase_load,
+    "stats": phase_stats,
+    "build": phase_build,
+    "archive": phase_archive,
+}
 
 
 def child(phase: str, board: Path) -> None:
@@ -170,7 +190,7 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "tinytorch-board-bench",
         help="where generated boards are kept",
     )
-    parser.add_argument("--phases", default="floor,load,stats,build")
+    parser.add_argument("--phases", default="floor,load,stats,build,archive")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)

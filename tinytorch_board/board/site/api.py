@@ -7,8 +7,10 @@ Every JSON document carries `api_version` and is written with sorted keys, inden
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape as xml_escape
@@ -68,25 +70,25 @@ def public_entry(entry: Entry) -> dict:
     }
 
 
-def _metric_value(entry: Entry, metric: str) -> float:
-    if metric == "milestones_completed":
-        return len(entry.milestones_completed)
-    return getattr(entry, metric)
-
-
 def leaderboard(stats: BoardStats, metric: str = "score") -> dict:
     """The best TOP_PER_GROUP ranked entries of every comparable group by one metric."""
     by_group: dict[str, list[Entry]] = {}
     for entry in stats.entries:
         if not entry.outlier:
             by_group.setdefault(entry.group, []).append(entry)
+    if metric == "milestones_completed":
+        value = lambda e: len(e.milestones_completed)  # noqa: E731
+    else:
+        value = operator.attrgetter(metric)
     groups = {}
     for key in sorted(by_group):
-        ranked = sorted(
+        # keys are unique (the id is last), so the best N are the sorted list's first N
+        best = heapq.nsmallest(
+            TOP_PER_GROUP,
             by_group[key],
-            key=lambda e: (-_metric_value(e, metric), -e.score, e.created_at, e.submission_id),
+            key=lambda e: (-value(e), -e.score, e.created_at, e.submission_id),
         )
-        groups[key] = [public_entry(e) for e in ranked[:TOP_PER_GROUP]]
+        groups[key] = [public_entry(e) for e in best]
     return {
         "api_version": API_VERSION,
         "generated_at": stats.generated_at,
@@ -188,42 +190,44 @@ def _cell(value: object) -> str:
 
 
 def submissions_csv(entries: Sequence[Entry]) -> str:
+    """Every listed entry, one row each. Text a person typed (names, institution,
+    cohort, country) and badge ids from board.yaml go through _cell; the other columns
+    are numbers, fixed words and ids the validator checked, written as they are."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    rows = []
     for e in entries:
         public = e.visibility == "public"
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    e.submission_id,
-                    e.created_at,
-                    e.kind,
-                    e.suite_version,
-                    e.backend,
-                    e.score,
-                    e.rank,
-                    e.group_size,
-                    e.top_percent,
-                    e.outlier,
-                    e.system_type,
-                    e.cpu_cores,
-                    e.memory_gb,
-                    e.modules_completed,
-                    " ".join(e.milestones_completed),
-                    e.cohort,
-                    e.course_type,
-                    e.experience_level,
-                    e.visibility,
-                    display_name(e),
-                    e.github if public and e.github and GITHUB_NAME.match(e.github) else None,
-                    e.country if public else None,
-                    e.institution if public else None,
-                    " ".join(e.badges),
-                )
-            ]
+        rows.append(
+            (
+                e.submission_id,
+                e.created_at,
+                e.kind,
+                e.suite_version,
+                e.backend,
+                e.score,
+                "" if e.rank is None else e.rank,
+                "" if e.group_size is None else e.group_size,
+                "" if e.top_percent is None else e.top_percent,
+                "true" if e.outlier else "false",
+                e.system_type,
+                e.cpu_cores,
+                "" if e.memory_gb is None else e.memory_gb,
+                e.modules_completed,
+                " ".join(e.milestones_completed),
+                _cell(e.cohort),
+                "" if e.course_type is None else e.course_type,
+                "" if e.experience_level is None else e.experience_level,
+                e.visibility,
+                _cell(display_name(e)),
+                _cell(e.github if public and e.github and GITHUB_NAME.match(e.github) else None),
+                _cell(e.country if public else None),
+                _cell(e.institution if public else None),
+                _cell(" ".join(e.badges)),  # ids from board.yaml
+            )
         )
+    writer.writerows(rows)
     return buffer.getvalue()
 
 

@@ -26,6 +26,7 @@ from tinytorch_board.board.site import api, pack, svg
 from tinytorch_board.board.site.sink import ArchiveWriter, Writer, assemble
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
+from tinytorch_board.local.store import dumps
 
 MARKER = ".tinytorch-site"
 PAGE_SIZE = 100
@@ -432,9 +433,11 @@ def _render_main(stats, config, write, report, say, job: _Job) -> None:
 def _static_api(write: Writer, job: _Job) -> None:
     """The leaderboard API files, the distribution and the feed."""
     stats = job.stats
-    write.json("api/leaderboard.json", api.leaderboard(stats, "score"))
+    by_score = dumps(api.leaderboard(stats, "score"))
+    write.text("api/leaderboard.json", by_score)  # the same as leaderboard/score.json
     for metric in api.METRICS:
-        write.json(f"api/leaderboard/{metric}.json", api.leaderboard(stats, metric))
+        text = by_score if metric == "score" else dumps(api.leaderboard(stats, metric))
+        write.text(f"api/leaderboard/{metric}.json", text)
     write.json("api/distribution.json", stats.distribution)
     write.text("feed.xml", api.atom_feed(stats, job.config.title, job.url))
 
