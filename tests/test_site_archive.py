@@ -136,3 +136,29 @@ def test_archive_report_counts_each_member_once(tmp_path, monkeypatch, stats):
     report = render_site(stats, BoardConfig(), tmp_path / "site.tar", archive=True)
     files, _, _ = archive_files(tmp_path / "site.tar")
     assert (report.files, report.bytes) == (len(files), sum(map(len, files.values())))
+
+
+def test_a_failed_join_stops_the_workers_and_keeps_the_old_archive(tmp_path, monkeypatch, stats):
+    import multiprocessing
+
+    from tinytorch_board.board.site import sink
+
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_build.os, "cpu_count", lambda: 3)
+    target = tmp_path / "site.tar"
+    target.write_bytes(b"the old archive")
+    real_add = sink.Assembler.add
+    calls = []
+
+    def failing_add(self, fragment, shared):
+        calls.append(fragment)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real_add(self, fragment, shared)
+
+    monkeypatch.setattr(sink.Assembler, "add", failing_add)
+    with pytest.raises(OSError, match="No space left"):
+        render_site(stats, BoardConfig(), target, archive=True)
+    assert target.read_bytes() == b"the old archive"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site.tar"]
+    assert multiprocessing.active_children() == []

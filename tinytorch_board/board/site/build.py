@@ -13,7 +13,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
-from tinytorch_board.board.site.sink import ArchiveWriter, Writer, assemble
+from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
 from tinytorch_board.local.store import dumps
@@ -238,14 +238,17 @@ def _render_archive(
     staging.mkdir()
     created = datetime.strptime(stats.generated_at, "%Y-%m-%dT%H:%M:%SZ")
     mtime = int(created.replace(tzinfo=timezone.utc).timestamp())
+    joined = Assembler(path)
     try:
-        fragments = _render_into(stats, config, staging, report, say, archive_mtime=mtime)
+        _render_into(stats, config, staging, report, say, archive=(mtime, joined))
         clock = time.perf_counter()
-        say("joining the archive")
-        skipped, skipped_bytes = assemble(fragments, path)
-        report.files -= skipped  # a shared card two workers wrote is in the archive once
-        report.bytes -= skipped_bytes
-        report.seconds["join the archive"] = time.perf_counter() - clock
+        joined.finish()
+        report.files -= joined.skipped  # a shared card two workers wrote is kept once
+        report.bytes -= joined.skipped_bytes
+        report.seconds["finish the archive"] = time.perf_counter() - clock
+    except BaseException:
+        joined.abort()
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
@@ -257,21 +260,18 @@ def _render_into(
     root: Path,
     report: SiteReport,
     say: Callable[[str], None],
-    archive_mtime: int | None = None,
-) -> list[tuple[str, list]]:
-    """Render into root (a staging folder); with archive_mtime, as tar fragments there.
-    Returns the fragments in order, with their shared members (empty for a folder)."""
+    archive: tuple[int, Assembler] | None = None,
+) -> None:
+    """Render into root (a staging folder); with archive (member time, assembler), as
+    tar fragments there, each handed to the assembler as soon as it is complete."""
     from tinytorch_board.board.load import gc_paused
 
-    if archive_mtime is None:
-        write = Writer(root)
+    if archive is None:
+        write, joined = Writer(root), None
     else:
-        write = ArchiveWriter(root / "main.tar", archive_mtime)
+        write, joined = ArchiveWriter(root / "head.tar", archive[0]), archive[1]
     with gc_paused():  # hundreds of thousands of short-lived, acyclic strings
-        fragments = _render_all(stats, config, write, report, say)
-    report.files = write.files
-    report.bytes = write.bytes
-    return fragments
+        report.files, report.bytes = _render_all(stats, config, write, report, say, joined)
 
 
 def _render_all(
@@ -280,7 +280,11 @@ def _render_all(
     write: Writer,
     report: SiteReport,
     say: Callable[[str], None],
-) -> list[tuple[str, list]]:
+    joined: Assembler | None = None,
+) -> tuple[int, int]:
+    """Everything into write (and the workers' writers); returns (files, bytes).
+    With joined, write is the archive's first fragment: the marker, static files and
+    folders, handed over before the workers start; the main pages follow last."""
     from tinytorch_board.board.render import templates_dir
 
     clock = time.perf_counter()
@@ -322,27 +326,43 @@ def _render_all(
         archive_mtime=getattr(write, "mtime", None),
         folders=frozenset(write.made),
     )
+    files, size = write.files, write.bytes
+    main = write
+    if joined is not None:
+        write.close()
+        joined.add(write.path, write.shared)
+        main = ArchiveWriter(Path(write.root) / "main.tar", job.archive_mtime, job.folders)
     parallel = _parallel(len(entries))
     tasks = _plan(job, parallel)
     waiter = _start(job, tasks, parallel)
     try:
-        _render_main(stats, config, write, report, say, job)
+        _render_main(stats, config, main, report, say, job)
     except BaseException:
         getattr(waiter, "cancel", lambda: None)()
         raise
+    if joined is not None:
+        main.close()
     clock = time.perf_counter()
     results = waiter()
-    write.files += sum(r[0] for r in results)
-    write.bytes += sum(r[1] for r in results)
+    try:
+        for done_files, done_bytes, fragment, shared in results:  # in task order
+            files += done_files
+            size += done_bytes
+            if joined is not None:
+                joined.add(fragment, shared)  # while later tasks still run
+    finally:
+        results.close()  # on an error here too: the workers stop now, not at exit
+    if joined is not None:
+        joined.add(main.path, main.shared)
+    if main is not write:
+        files += main.files
+        size += main.bytes
     report.pages += len(entries) + sum(
         stop - start for kind, start, stop in tasks if kind == "pages"
     )
     report.seconds["main: wait for the workers"] = time.perf_counter() - clock
     report.seconds["workers (alongside)"] = time.perf_counter() - started
-    if not isinstance(write, ArchiveWriter):
-        return []
-    write.close()
-    return [(write.path, write.shared)] + [(r[2], r[3]) for r in results]
+    return files, size
 
 
 def _index_context(stats: BoardStats, entries: list[Entry], common: dict) -> dict:
@@ -525,9 +545,11 @@ def _parallel(entries: int) -> bool:
     )
 
 
-def _start(job: _Job, tasks: list[tuple[str, int, int]], parallel: bool) -> Callable[[], list]:
-    """Start the tasks; returns what waits for them and gives each task's `_run` result,
-    in task order.
+def _start(
+    job: _Job, tasks: list[tuple[str, int, int]], parallel: bool
+) -> Callable[[], Iterator[tuple]]:
+    """Start the tasks; returns what waits for them, giving each task's `_run` result in
+    task order as soon as it (and every task before it) is done.
 
     In parallel they run on forked workers (which share the state computed so far)
     while the calling process goes on with the other pages; otherwise (below
@@ -539,30 +561,29 @@ def _start(job: _Job, tasks: list[tuple[str, int, int]], parallel: bool) -> Call
     workers = _worker_count()
     if not parallel:
 
-        def serial() -> list:
+        def serial() -> Iterator[tuple]:
             global _JOB
             _JOB = job
             try:
-                results = [_run(task) for task in tasks]
+                for task in tasks:
+                    yield _run(task)
             finally:
                 _JOB = None
-            return results
 
         return serial
     _JOB = job
     pool = multiprocessing.get_context("fork").Pool(workers)
-    pending = pool.map_async(_run, tasks, chunksize=1)
+    pending = pool.imap(_run, tasks, chunksize=1)
 
-    def wait() -> list:
+    def wait() -> Iterator[tuple]:
         global _JOB
         try:
-            results = pending.get()
+            yield from pending
             pool.close()
             pool.join()
         finally:
             pool.terminate()
             _JOB = None
-        return results
 
     wait.cancel = pool.terminate  # type: ignore[attr-defined]
     return wait

@@ -180,42 +180,48 @@ def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> byt
     )
 
 
-def assemble(fragments: list[tuple[str, list]], path: Path) -> tuple[int, int]:
-    """Join fragments (path, shared members) into one tar at path, in order; a shared
-    member already taken from an earlier fragment is left out. Returns the members and
-    the bytes of text left out that way.
+class Assembler:
+    """Joins fragments (each with its shared members) into one tar at path, in the
+    order they are added, while later ones are still being written; a shared member
+    already taken from an earlier fragment is left out.
 
-    Written to a temporary name and renamed, so path is the old archive or the whole
-    new one, never half of it."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    seen: set[str] = set()
-    skipped = skipped_bytes = 0
-    try:
-        with open(partial, "wb") as out:
-            for fragment, shared in fragments:
-                keep: list[tuple[int, int]] = []  # byte ranges of the fragment to copy
-                position = 0
-                for name, start, end, size in shared:
-                    if name in seen:
-                        keep.append((position, start))
-                        position = end
-                        skipped += 1
-                        skipped_bytes += size
-                    else:
-                        seen.add(name)
-                size = os.path.getsize(fragment)
-                keep.append((position, size))
-                with open(fragment, "rb") as source:
-                    for start, end in keep:
-                        _copy_range(source.fileno(), out, start, end - start)
-            out.write(b"\0" * 1024)  # end of archive: two zero blocks
-        os.replace(partial, path)
-    except BaseException:
+    Written under a temporary name and renamed by finish, so path holds the old
+    archive or the whole new one, never part of one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.partial = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
+        self._out = open(self.partial, "wb")  # noqa: SIM115 - closed by finish or abort
+        self._seen: set[str] = set()
+        self.skipped = 0  # shared members left out, and the bytes of their text
+        self.skipped_bytes = 0
+
+    def add(self, fragment: str, shared: list) -> None:
+        keep: list[tuple[int, int]] = []  # byte ranges of the fragment to copy
+        position = 0
+        for name, start, end, size in shared:
+            if name in self._seen:
+                keep.append((position, start))
+                position = end
+                self.skipped += 1
+                self.skipped_bytes += size
+            else:
+                self._seen.add(name)
+        keep.append((position, os.path.getsize(fragment)))
+        with open(fragment, "rb") as source:
+            for start, end in keep:
+                _copy_range(source.fileno(), self._out, start, end - start)
+        os.remove(fragment)  # its bytes are in the archive now
+
+    def finish(self) -> None:
+        self._out.write(b"\0" * 1024)  # end of archive: two zero blocks
+        self._out.close()
+        os.replace(self.partial, self.path)
+
+    def abort(self) -> None:
+        self._out.close()
         with contextlib.suppress(OSError):
-            os.remove(partial)
-        raise
-    return skipped, skipped_bytes
+            os.remove(self.partial)
 
 
 def _copy_range(source_fd: int, out, offset: int, count: int) -> None:
