@@ -217,6 +217,7 @@ def main() -> None:
             "per_file_us": round(1e6 * seconds / args.count, 1),
             "ratio_to_floor": round(seconds / floor, 2) if floor else None,
             "peak_rss_mib": round(max(r["peak_rss_mib"] for r in results), 1),
+            "runs_s": [round(r["seconds"], 3) for r in results],
         }
         if phase == "stats":
             entry["load_s"] = round(statistics.median(r["load_s"] for r in results), 3)
@@ -227,12 +228,15 @@ def main() -> None:
         print(json.dumps(figures, indent=2, sort_keys=True))
         return
     print(f"N = {args.count} submissions, median of {args.repeat} run(s) per phase")
-    print(f"{'phase':<8}{'median s':>10}{'us/file':>10}{'x floor':>9}{'peak RSS MiB':>14}")
+    print(
+        f"{'phase':<8}{'median s':>10}{'us/file':>10}{'x floor':>9}{'peak RSS MiB':>14}  runs (s)"
+    )
     for phase, e in figures["phases"].items():
         ratio = f"{e['ratio_to_floor']:.2f}" if e["ratio_to_floor"] is not None else "-"
+        runs = " ".join(f"{r:.2f}" for r in e["runs_s"])
         print(
             f"{phase:<8}{e['median_s']:>10.3f}{e['per_file_us']:>10.1f}{ratio:>9}"
-            f"{e['peak_rss_mib']:>14.1f}"
+            f"{e['peak_rss_mib']:>14.1f}  {runs}"
         )
     if "stats" in figures["phases"]:
         e = figures["phases"]["stats"]

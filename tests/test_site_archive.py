@@ -162,3 +162,25 @@ def test_a_failed_join_stops_the_workers_and_keeps_the_old_archive(tmp_path, mon
     assert target.read_bytes() == b"the old archive"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site.tar"]
     assert multiprocessing.active_children() == []
+
+
+def test_the_writers_short_name_headers_are_tar_header(tmp_path):
+    """The writer joins a short name's header in one step; it must equal tar_header."""
+    from tinytorch_board.board.site.sink import ArchiveWriter
+
+    cases = [
+        ("s/" + "a" * 32 + ".html", b"x" * 1500),
+        ("x", b""),
+        ("y" * 100, b"z" * 512),
+        ("d/" * 60 + "q", b"abc"),
+        ("é/ü.html", b"1"),
+    ]
+    writer = ArchiveWriter(tmp_path / "a.tar", 1_700_000_000)
+    for name, data in cases:
+        writer._member(name, data)
+    writer.close()
+    expected = b"".join(
+        tar_header(name, len(data), 1_700_000_000) + data + b"\0" * (-len(data) % 512)
+        for name, data in cases
+    )
+    assert (tmp_path / "a.tar").read_bytes() == expected

@@ -277,6 +277,19 @@ def test_phone_viewport(demo, watched, target):
         apply_and_wait(w.page, lambda: w.page.select_option("#f-sort", "modules"))
         modules = [int(r[5].split("/")[0]) for r in visible_rows(w.page)]
         assert modules == sorted(modules, reverse=True)
+        # score and standing are on screen without scrolling sideways
+        right = w.page.evaluate(
+            "Math.max(...[...document.querySelectorAll('#board tbody tr:first-child td')]"
+            ".filter(c => c.offsetParent).map(c => c.getBoundingClientRect().right))"
+        )
+        table = w.page.evaluate(
+            "document.querySelector('.table-wrap').getBoundingClientRect().right"
+        )
+        assert right <= table + 1
+        shown = w.page.eval_on_selector_all(
+            "#board thead th", "hs => hs.filter(h => h.offsetParent).map(h => h.textContent.trim())"
+        )
+        assert [h.rstrip(" ▾▴") for h in shown] == ["Name", "Milestones", "Score", "Standing"]
     w.shot(f"phone-{target.replace('/', '_')[:20]}")
     assert w.problems == []
 

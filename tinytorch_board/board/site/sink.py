@@ -102,6 +102,9 @@ class ArchiveWriter(Writer):
         self._out = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by close()
         # members another fragment may hold too: (name, start, end, size of the text)
         self.shared: list[tuple[str, int, int, int]] = []
+        self._mtime_field = b"%011o" % mtime
+        mode, kind = _MODES[False]
+        self._file_sum = _FIXED_SUM + sum(mode) + kind[0] + sum(self._mtime_field)
 
     def folder(self, relative: str) -> None:
         if relative and relative not in self.made:
@@ -126,13 +129,19 @@ class ArchiveWriter(Writer):
 
     def _member(self, relative: str, data: bytes) -> None:
         out = self._out
-        out.write(tar_header(relative, len(data), self.mtime))
+        size = len(data)
+        raw = relative.encode("utf-8")
+        if len(raw) <= 100:  # the common case, joined in one step
+            size_field = b"%011o" % size
+            checksum = self._file_sum + sum(raw) + sum(size_field)
+            out.write(_FILE_HEADER % (raw.ljust(100, b"\0"), size_field, self._mtime_field, checksum))
+        else:
+            out.write(tar_header(relative, size, self.mtime))
         out.write(data)
-        padding = -len(data) % 512
-        if padding:
-            out.write(b"\0" * padding)
+        if size % 512:
+            out.write(_PADDING[-size % 512])
         self.files += 1
-        self.bytes += len(data)
+        self.bytes += size
 
     def close(self) -> None:
         self._out.close()
@@ -143,6 +152,14 @@ _LINK_MAGIC_OWNERS = b"\0" * 100 + b"ustar\x0000" + b"\0" * 64 + _ID + _ID
 _MODES = {False: (b"0000644\0", b"0"), True: (b"0000755\0", b"5")}
 # the checksum counts its own field as 8 spaces
 _FIXED_SUM = sum(_ID) * 2 + 8 * ord(" ") + sum(_LINK_MAGIC_OWNERS)
+
+
+_PADDING = [b"\0" * n for n in range(512)]
+# A plain file's header with a short name, in one format: name (100), mode, uid, gid,
+# size, mtime, checksum, type "0", then the fixed tail and an empty 155-byte prefix.
+_FILE_HEADER = (
+    b"%b0000644\0" + _ID + _ID + b"%b\0%b\0%06o\0 0" + _LINK_MAGIC_OWNERS + b"\0" * 167
+)
 
 
 def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> bytes:
