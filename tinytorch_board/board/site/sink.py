@@ -91,7 +91,7 @@ class ArchiveWriter(Writer):
     of thousands of files and reading them back to archive them. Members are plain files
     and directories only (Pages accepts no links), owned by 0:0 with fixed modes and one
     fixed time, so equal boards give byte-equal archives. Each task of a parallel build
-    writes its own fragment (no end-of-archive blocks); `assemble` joins them.
+    writes its own fragment (no end-of-archive blocks); an `Assembler` joins them.
     """
 
     def __init__(self, path: Path, mtime: int, made: frozenset[str] = frozenset()) -> None:
@@ -102,9 +102,6 @@ class ArchiveWriter(Writer):
         self._out = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by close()
         # members another fragment may hold too: (name, start, end, size of the text)
         self.shared: list[tuple[str, int, int, int]] = []
-        self._mtime_field = b"%011o" % mtime
-        mode, kind = _MODES[False]
-        self._file_sum = _FIXED_SUM + sum(mode) + kind[0] + sum(self._mtime_field)
 
     def folder(self, relative: str) -> None:
         if relative and relative not in self.made:
@@ -130,13 +127,7 @@ class ArchiveWriter(Writer):
     def _member(self, relative: str, data: bytes) -> None:
         out = self._out
         size = len(data)
-        raw = relative.encode("utf-8")
-        if len(raw) <= 100:  # the common case, joined in one step
-            size_field = b"%011o" % size
-            checksum = self._file_sum + sum(raw) + sum(size_field)
-            out.write(_FILE_HEADER % (raw.ljust(100, b"\0"), size_field, self._mtime_field, checksum))
-        else:
-            out.write(tar_header(relative, size, self.mtime))
+        out.write(tar_header(relative, size, self.mtime))
         out.write(data)
         if size % 512:
             out.write(_PADDING[-size % 512])
@@ -152,20 +143,15 @@ _LINK_MAGIC_OWNERS = b"\0" * 100 + b"ustar\x0000" + b"\0" * 64 + _ID + _ID
 _MODES = {False: (b"0000644\0", b"0"), True: (b"0000755\0", b"5")}
 # the checksum counts its own field as 8 spaces
 _FIXED_SUM = sum(_ID) * 2 + 8 * ord(" ") + sum(_LINK_MAGIC_OWNERS)
-
-
+# name (100), mode, uid, gid, size, mtime, checksum, type, the fixed tail, prefix (155)
+_HEADER = b"%b%b" + _ID + _ID + b"%011o\0%011o\0%06o\0 %b" + _LINK_MAGIC_OWNERS + b"%b" + b"\0" * 12
 _PADDING = [b"\0" * n for n in range(512)]
-# A plain file's header with a short name, in one format: name (100), mode, uid, gid,
-# size, mtime, checksum, type "0", then the fixed tail and an empty 155-byte prefix.
-_FILE_HEADER = (
-    b"%b0000644\0" + _ID + _ID + b"%b\0%b\0%06o\0 0" + _LINK_MAGIC_OWNERS + b"\0" * 167
-)
 
 
 def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> bytes:
     """One 512-byte POSIX ustar header (names up to 255 bytes, split at a '/').
 
-    Joined from fixed parts (it runs once per file, hundreds of thousands of times)."""
+    One format step (it runs once per file, hundreds of thousands of times)."""
     raw = name.encode("utf-8")
     prefix = b""
     if len(raw) > 100:
@@ -174,26 +160,10 @@ def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> byt
             raise ValueError(f"{name!r} is too long for a tar member name")
         prefix, raw = raw[:cut], raw[cut + 1 :]
     mode, kind = _MODES[directory]
-    size_field = b"%011o\0" % size
-    mtime_field = b"%011o\0" % mtime
-    checksum = (
-        _FIXED_SUM + sum(raw) + sum(prefix) + sum(mode) + kind[0] + sum(size_field)
-        + sum(mtime_field)
-    )  # fmt: skip
-    return b"".join(
-        (
-            raw.ljust(100, b"\0"),
-            mode,
-            _ID,
-            _ID,
-            size_field,
-            mtime_field,
-            b"%06o\0 " % checksum,
-            kind,
-            _LINK_MAGIC_OWNERS,
-            prefix.ljust(155, b"\0"),
-            b"\0" * 12,
-        )
+    fields = b"%011o\0%011o\0" % (size, mtime)
+    checksum = _FIXED_SUM + sum(raw) + sum(prefix) + sum(mode) + kind[0] + sum(fields)
+    return _HEADER % (
+        raw.ljust(100, b"\0"), mode, size, mtime, checksum, kind, prefix.ljust(155, b"\0")
     )
 
 
@@ -261,4 +231,3 @@ def _copy_range(source_fd: int, out, offset: int, count: int) -> None:
             raise OSError(f"fragment ended {count} bytes early")
         offset += sent
         count -= sent
-    os.lseek(target, 0, os.SEEK_END)
