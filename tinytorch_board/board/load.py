@@ -539,10 +539,10 @@ def _rules():
 
 
 def fast_valid(doc: dict, rel_parts: tuple[str, ...], limits: _TimeLimits) -> bool:
-    """True only if the shared validator would find no problem with this baseline file.
+    """True only if the shared validator would find no problem with this file.
 
     A conservative re-statement of the v1 schema and the validator's checks for the
-    common case (a baseline result at submissions/<shard>/<id>.json): exact Python
+    common case (a baseline or capstone result at submissions/<shard>/<id>.json): exact Python
     types, full-string pattern matches. False means "ask the validator", not "invalid".
 
     Duplicate keys: the file was parsed by plain json.loads, which keeps the last of
@@ -664,12 +664,14 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
         if type(backend) is not str_ or backend not in backends:
             return None
         backend = bench["backend"] = backends[backend]
+        score = bench["score"]
+        kind = type(score)
+        if (kind is not float_ and kind is not int_) or not 0 <= score <= 100:
+            return None
         metrics = bench["metrics"]
         tracks = None
-        # strings in the file: 12 + 5 + 3 + 7 + 4 keys, 6 + 2 + 4 text values, so far
-        tokens = 43
         if bench_kind == "capstone":
-            # 12 + 6 + 7 + 4 keys and the same 12 text values; then the tracks
+            # strings in the file so far: 12 + 6 + 7 + 4 keys, 6 + 2 + 4 text values
             tokens = 41
             if type(metrics) is not dict_ or metrics or suite not in capstone_references:
                 return None
@@ -708,14 +710,12 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
                 ran[name] = value
             if not ran:
                 return None
-            score = bench["score"]
-            kind = type(score)
-            if (kind is not float_ and kind is not int_) or not 0 <= score <= 100:
-                return None
             if not isclose(score, overall_of(ran), abs_tol=tolerance):
                 return None
             return _rest(doc, sid, pid, created, bench_kind, suite, backend, score, metrics, tracks,
                          tokens, quotes)  # fmt: skip
+        # strings in the file so far: 12 + 5 + 3 + 7 + 4 keys, 6 + 2 + 4 text values
+        tokens = 43
         if suite not in references:
             return None
         if type(metrics) is not dict_ or metrics.keys() != baseline_metrics:
@@ -744,10 +744,6 @@ def _fast_checker():  # noqa: C901 - one flat function is the point: it runs 100
             if "converged" in keys and type(metric["converged"]) is not bool_:
                 return None
             medians[name] = median
-        score = bench["score"]
-        kind = type(score)
-        if (kind is not float_ and kind is not int_) or not 0 <= score <= 100:
-            return None
         if not isclose(score, score_of(medians, suite), abs_tol=tolerance):
             return None
         return _rest(doc, sid, pid, created, bench_kind, suite, backend, score, metrics, None,
