@@ -114,8 +114,9 @@ def phase_stats(board: Path) -> dict:
     return marks, (loaded, stats)
 
 
-def phase_build(board: Path) -> dict:
-    """What `tinytorch-board build` does: config, load, stats and render, once each.
+def phase_build(board: Path, archive: bool = False) -> dict:
+    """What `tinytorch-board build` does: config, load, stats and render, once each
+    (archive=True: `build --archive`, what the Pages workflow runs).
 
     The site goes to a fresh temp dir that the parent removes after the timing: deleting
     hundreds of thousands of files is not part of a build.
@@ -127,20 +128,8 @@ def phase_build(board: Path) -> dict:
     config = load_config(board)
     loaded = load_board(board)
     out = tempfile.mkdtemp(prefix="bench-build-")
-    report = build_site(loaded, config, Path(out) / "site")
-    return {"pages": report.pages, "out": out}, (loaded, report)
-
-
-def phase_archive(board: Path) -> dict:
-    """What the Pages workflow runs: `build --archive` (the site as one tar)."""
-    from tinytorch_board.board.config import load_config
-    from tinytorch_board.board.load import load_board
-    from tinytorch_board.board.render import build_site
-
-    config = load_config(board)
-    loaded = load_board(board)
-    out = tempfile.mkdtemp(prefix="bench-archive-")
-    report = build_site(loaded, config, Path(out) / "site.tar", archive=True)
+    target = Path(out) / ("site.tar" if archive else "site")
+    report = build_site(loaded, config, target, archive=archive)
     return {"pages": report.pages, "out": out}, (loaded, report)
 
 
@@ -149,7 +138,7 @@ PHASES = {
     "load": phase_load,
     "stats": phase_stats,
     "build": phase_build,
-    "archive": phase_archive,
+    "archive": lambda board: phase_build(board, archive=True),
 }
 
 
