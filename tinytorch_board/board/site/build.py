@@ -340,8 +340,7 @@ def _render_all(
     except BaseException:
         getattr(waiter, "cancel", lambda: None)()
         raise
-    if joined is not None:
-        main.close()
+    main.close()
     clock = time.perf_counter()
     results = waiter()
     try:
@@ -598,11 +597,8 @@ def _run(task: tuple[str, int, int]) -> tuple[int, int, str | None, list]:
     try:
         _task(job, write, kind, start, stop)
     finally:
-        if isinstance(write, ArchiveWriter):
-            write.close()
-    if isinstance(write, ArchiveWriter):
-        return write.files, write.bytes, write.path, write.shared
-    return write.files, write.bytes, None, []
+        write.close()
+    return write.files, write.bytes, write.path, write.shared
 
 
 def _task(job: _Job, write: Writer, kind: str, start: int, stop: int) -> None:

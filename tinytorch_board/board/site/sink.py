@@ -28,6 +28,11 @@ class Writer:
         self.files = 0
         self.bytes = 0
         self._first: dict[str, str] = {}  # shared text -> the path first written with it
+        self.path: str | None = None  # the tar fragment, for an ArchiveWriter
+        self.shared: list[tuple[str, int, int, int]] = []  # its members others may repeat
+
+    def close(self) -> None:
+        """Nothing to close: every file is closed as it is written."""
 
     def folder(self, relative: str) -> None:
         if relative not in self.made:
@@ -100,8 +105,6 @@ class ArchiveWriter(Writer):
         self.mtime = mtime
         self.made = set(made)  # folders another fragment (the first) already holds
         self._out = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by close()
-        # members another fragment may hold too: (name, start, end, size of the text)
-        self.shared: list[tuple[str, int, int, int]] = []
 
     def folder(self, relative: str) -> None:
         if relative and relative not in self.made:
