@@ -8,7 +8,6 @@ import copy
 import json
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from ci_helpers import BoardRepo, submission_path
@@ -52,7 +51,7 @@ def _text(value: str) -> str:
 
 
 def _milestone_objects() -> str:
-    return "[" + ",".join(f'{{"m":{i}}}' for i in range(6000)) + "]"
+    return "[" + ",".join(f'{{"":{i}}}' for i in range(6000)) + "]"
 
 
 def _cases() -> list:
@@ -216,7 +215,7 @@ def _worst_cases() -> list[tuple[str, bytes]]:
         ("unique-objects", _with(copy.deepcopy(pub), "progress.milestones_completed",
                                  _milestone_objects())),
         ("unique-strings", _with(copy.deepcopy(pub), "progress.milestones_completed",
-                                 json.dumps([f"{i:05}" for i in range(big // 8)]))),
+                                 json.dumps([f"{i:05}" for i in range(big // 8)], separators=(",", ":")))),
         ("unique-arrays", _with(copy.deepcopy(pub), "progress.milestones_completed",
                                 "[" + ",".join(f"[{i}]" for i in range(big // 7)) + "]")),
         ("deep-arrays", _with(copy.deepcopy(pub), "public", "[" * (big // 2) + "]" * (big // 2))),
@@ -243,3 +242,25 @@ def test_any_64_kib_file_is_judged_in_well_under_a_second(name, raw):
     elapsed = time.perf_counter() - started
     assert not checked.ok
     assert elapsed < 0.5, (name, elapsed)
+
+
+def test_check_pr_stops_after_too_many_files(board_repo):
+    """Three 64 KiB files in a one-file pull request: refused without reading them."""
+    from tinytorch_board.board.ci.decide import check_pr
+    from tinytorch_board.board.config import AutomationConfig
+
+    repo = board_repo
+    repo.branch("pr-three-hostile")
+    for doc in generate(3, seed=99):
+        repo.write(submission_path(doc), _with(doc, "progress.milestones_completed",
+                                               _milestone_objects()))  # fmt: skip
+    head = repo.commit("three hostile files")
+    repo.back_to_main()
+    from tinytorch_board.board.ci.changes import GitRepo
+
+    git = GitRepo(repo.path)
+    files = git.changes(git.commit("main"), head)
+    read = []
+    check = check_pr(files, lambda blob, limit: read.append(blob) or b"{}", AutomationConfig())
+    assert [f.code for f in check.findings] == ["too-many"]
+    assert read == []
