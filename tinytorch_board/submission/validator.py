@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from tinytorch_board.submission import MAX_FILE_BYTES
@@ -192,8 +192,37 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _strings(node: Any, depth: int = 0) -> int:
+    """Keys and text values in a parsed JSON value (down to just past `LIMITS.depth`: a
+    deeper file is refused anyway, and an undercount only means parsing it again)."""
+    if depth > LIMITS.depth:
+        return 0
+    if type(node) is dict:
+        count = len(node)
+        node = node.values()
+    elif type(node) is list:
+        count = 0
+    else:
+        return type(node) is str
+    for value in node:
+        kind = type(value)
+        if kind is str:
+            count += 1
+        elif kind is dict or kind is list:
+            count += _strings(value, depth + 1)
+    return count
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not allowed (numbers must be finite)")
+
+
+@lru_cache(maxsize=2)
+def _decoder(strict_keys: bool = False) -> json.JSONDecoder:
+    """A JSON decoder refusing NaN/Infinity (and, with strict_keys, repeated keys)."""
+    if strict_keys:
+        return json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    return json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def parse(raw: bytes, source: str) -> tuple[dict | None, list[Problem]]:
@@ -207,7 +236,11 @@ def parse(raw: bytes, source: str) -> tuple[dict | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(source, "$", f"not UTF-8 (byte {exc.start})")]
     try:
-        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        data = _decoder().decode(text)
+        # Without escapes every string token has exactly two '"': when the count matches the
+        # parsed keys and texts, no key was repeated. Otherwise parse again, key by key.
+        if b"\\" in raw or raw.count(b'"') != 2 * _strings(data):
+            data = _decoder(strict_keys=True).decode(text)
     except json.JSONDecodeError as exc:
         return None, [
             Problem(source, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
@@ -346,22 +379,18 @@ def _real_day(day: str) -> bool:
     return True
 
 
-def _parse_time(text: str) -> datetime | None:
-    """A pattern-checked "YYYY-MM-DDTHH:MM:SSZ" as a time, or None if no such time exists.
-
-    The fields are ASCII digits, so text comparison is numeric comparison."""
-    if not (_real_day(text[:10]) and text[11:13] < "24" and text[14:16] < "60"):
-        return None
-    if text[17:19] >= "60":
-        return None
-    return _time_of(text)
+def _real_time(text: str) -> bool:
+    """A pattern-checked "YYYY-MM-DDTHH:MM:SSZ" names a time that exists."""
+    return (
+        _real_day(text[:10]) and text[11:13] < "24" and text[14:16] < "60" and (text[17:19] < "60")
+    )
 
 
-def _time_of(text: str) -> datetime:
-    return datetime(
-        int(text[0:4]), int(text[5:7]), int(text[8:10]),
-        int(text[11:13]), int(text[14:16]), int(text[17:19]), tzinfo=timezone.utc,
-    )  # fmt: skip
+@lru_cache(maxsize=4)
+def _time_bounds(now: datetime) -> tuple[str, str]:
+    """created_at limits as text: not before 2024, not after now plus the clock skew."""
+    latest = now.astimezone(timezone.utc) + CLOCK_SKEW
+    return EARLIEST.strftime("%Y-%m-%dT%H:%M:%SZ"), latest.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
@@ -371,13 +400,14 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     def add(path: str, message: str) -> None:
         out.append(Problem(source, path, message))
 
-    created = _parse_time(doc["created_at"])
-    if created is None:
-        add("$.created_at", f"{doc['created_at']!r} is not a real date and time")
-    elif created > now + CLOCK_SKEW:
-        add("$.created_at", f"{doc['created_at']} is in the future")
-    elif created < EARLIEST:
-        add("$.created_at", f"{doc['created_at']} is before 2024; the board did not exist yet")
+    created = doc["created_at"]  # fixed-width digits: text order is time order
+    earliest, latest = _time_bounds(now)
+    if not _real_time(created):
+        add("$.created_at", f"{created!r} is not a real date and time")
+    elif created > latest:
+        add("$.created_at", f"{created} is in the future")
+    elif created < earliest:
+        add("$.created_at", f"{created} is before 2024; the board did not exist yet")
 
     bench = doc["benchmark"]
     kind = bench["kind"]
@@ -538,18 +568,17 @@ def _location_problems(doc: dict, source: str, name: str | None) -> list[Problem
     """The file name must be <submission_id>.json, in shard <first 2 hex> under submissions/."""
     if name is None:
         return []
-    path = PurePosixPath(name.replace("\\", "/"))
+    parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
     sid = doc.get("submission_id")
-    if not isinstance(sid, str):
+    if not isinstance(sid, str) or not parts:
         return []
     out = []
-    if path.name != f"{sid}.json":
+    if parts[-1] != f"{sid}.json":
         out.append(
             Problem(
-                source, "$.submission_id", f"'{sid}' does not match the file name '{path.name}'"
+                source, "$.submission_id", f"'{sid}' does not match the file name '{parts[-1]}'"
             )
         )
-    parts = path.parts
     if len(parts) >= 3 and parts[-3] == "submissions" and parts[-2] != sid[:2]:
         out.append(
             Problem(
