@@ -46,6 +46,7 @@ FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 INVISIBLE_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 MAX_MARK_RUN = 3  # combining marks in a row; more is stacked "zalgo" text
 TEXT_FIELDS = ("display_name", "institution")
+_BASELINE_SET = frozenset(BASELINE_METRICS)
 
 # Contact details never belong in a public name (after NFKC, so fullwidth forms count).
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
@@ -442,6 +443,7 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # institutions and names recur across a board's files
 def text_problem(text: str) -> str | None:
     """Why a typed public string is refused, or None when it is fine.
 
@@ -505,6 +507,12 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
         )
         return out
     metrics = bench["metrics"]
+    if not out and metrics.keys() == _BASELINE_SET:  # the usual case: no set arithmetic
+        for metric in metrics.values():
+            if metric["iqr_ms"] > 1000 * metric["median_ms"]:
+                break
+        else:
+            return _score_problems(bench, metrics, suite, source)
     names = set(metrics)
     for missing in sorted(set(BASELINE_METRICS) - names):
         out.append(Problem(source, "$.benchmark.metrics", f"missing metric '{missing}'"))
@@ -518,6 +526,11 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
             )
     if out:
         return out
+    return _score_problems(bench, metrics, suite, source)
+
+
+def _score_problems(bench: dict, metrics: dict, suite: int, source: str) -> list[Problem]:
+    out = []
     expected = baseline_score({k: v["median_ms"] for k, v in metrics.items()}, suite)
     if not math.isclose(bench["score"], expected, abs_tol=SCORE_TOLERANCE):
         out.append(
