@@ -68,10 +68,9 @@ class StructureLimits:
     items: int = 64  # entries in one array or object; a valid file has at most 16
     string: int = 256  # characters in one string or key; a valid file has at most 80
     integer: int = 2**53  # larger integers mean nothing in any field
-    # Byte counts above which a file is walked before the compiled schema runs; below
-    # them it is small enough for any check, and is walked only if the schema refuses.
-    brackets: int = 64  # '{' plus '['; a valid file has about 12 outside its strings
-    commas: int = 256  # a valid file has about 60 outside its strings
+    # Files larger than this are walked before the compiled schema runs; a smaller one
+    # is small enough for any check, and is walked only if the schema refuses it.
+    walk_first_bytes: int = 8192  # a typical valid file has about 1.5 KiB
 
 
 LIMITS = StructureLimits()
@@ -632,14 +631,14 @@ def check_bytes(
 ) -> Checked:
     """Validate a file's bytes; `name` is the path it claims (for the id/shard checks).
 
-    A file with more brackets or commas than a submission needs has its structure checked
-    before the schema runs; a small one only if the compiled schema refuses it.
+    A file larger than a submission needs has its structure checked before the schema
+    runs; a small one only if the compiled schema refuses it.
     """
     doc, problems = parse(raw, source)
     if doc is None:
         return Checked(source, None, tuple(problems))
     walked = False
-    if raw.count(b"{") + raw.count(b"[") > LIMITS.brackets or raw.count(b",") > LIMITS.commas:
+    if len(raw) > LIMITS.walk_first_bytes:
         problems = structure_problems(doc, source)
         if problems:
             return Checked(source, doc, tuple(problems))
