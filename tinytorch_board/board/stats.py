@@ -190,8 +190,8 @@ def _standings(c, system_anon, system_labels, ranked, k):
     """Ranks within groups and within group x system type; group summaries; quantiles."""
     import numpy as np
 
-    from tinytorch_board.board.distribution import quantiles
     from tinytorch_board.board.model import GroupSummary
+    from tinytorch_board.submission.distribution import quantiles
 
     n = c.n
     out = {
@@ -273,7 +273,6 @@ def _compute_stats(loaded, config, now):
     import numpy as np
 
     from tinytorch_board.board import badges as badge_rules
-    from tinytorch_board.board.distribution import DISTRIBUTION_VERSION
     from tinytorch_board.board.model import (
         BoardStats,
         CommunityFigures,
@@ -281,6 +280,7 @@ def _compute_stats(loaded, config, now):
         ParticipantHistory,
     )
     from tinytorch_board.curriculum import MILESTONE_IDS, MODULE_COUNT
+    from tinytorch_board.submission.distribution import DISTRIBUTION_VERSION
 
     now = now or datetime.now(timezone.utc)
     generated_at = now.astimezone(timezone.utc).strftime(TIME_FORMAT)

@@ -33,16 +33,16 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
     a copy in .tinytorch/cache/ for offline use, and computes your percentile and
     "similar systems" figure locally. Nothing about you is sent anywhere.
     """
-    from tinytorch_board.board.distribution import (
+    from tinytorch_board.errors import BoardError
+    from tinytorch_board.fetch import describe_age, fetch_json
+    from tinytorch_board.jsonio import read_json
+    from tinytorch_board.local.config import load_config
+    from tinytorch_board.local.results import load_result, newest_result
+    from tinytorch_board.submission.distribution import (
         check_distribution,
         comparable,
         place_comparable,
     )
-    from tinytorch_board.errors import BoardError
-    from tinytorch_board.local.config import load_config
-    from tinytorch_board.local.remote import describe_age, fetch_json
-    from tinytorch_board.local.results import load_result, newest_result
-    from tinytorch_board.local.store import read_json
 
     project = settings.project()
     if source is None:

@@ -13,8 +13,8 @@ from tinytorch_board.errors import BoardError
 def where_you_would_land(project, document: dict, target=None) -> str | None:
     """The board engine's "where you would land" line, computed here from the published
     distribution (the target board's built site, then the configured pages_url)."""
-    from tinytorch_board.board.distribution import landing_from_sources
     from tinytorch_board.local.config import load_config
+    from tinytorch_board.submission.distribution import landing_from_sources
 
     sources = []
     if target is not None and target.type == "local" and target.board_dir:
@@ -132,7 +132,7 @@ def submit(
     """
     from tinytorch_board.local.config import load_config
     from tinytorch_board.publish.deliver import choose_target
-    from tinytorch_board.submission.prepare import prepare_from_project, public_fields
+    from tinytorch_board.publish.prepare import prepare_from_project, public_fields
 
     project = settings.project()
     if retry:
@@ -173,7 +173,7 @@ def submit(
 
 
 def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json, landing):
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
     from tinytorch_board.publish.deliver import send_local
     from tinytorch_board.publish.preview import file_note
 
@@ -209,7 +209,7 @@ def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json,
 def _submit_github(
     project, prepared, result_path, target, token_option, yes, dry_run, as_json, landing
 ):
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
     from tinytorch_board.publish.deliver import send_github
     from tinytorch_board.publish.preview import pull_request_preview
     from tinytorch_board.publish.texts import submission_change
@@ -266,7 +266,7 @@ def _submit_github(
 
 
 def _submit_web(project, prepared, result_path, target, dry_run, as_json, landing):
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
     from tinytorch_board.publish import weblink
     from tinytorch_board.publish.deliver import save_for_web
     from tinytorch_board.publish.preview import file_note

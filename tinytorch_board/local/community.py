@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.jsonio import finite_number
 from tinytorch_board.local.profile import (
     LoadedProfile,
     apply_answers,
@@ -25,7 +26,6 @@ from tinytorch_board.local.profile import (
 from tinytorch_board.local.progress import ProgressSummary, read_progress
 from tinytorch_board.local.project import Project
 from tinytorch_board.local.results import load_result, result_files
-from tinytorch_board.local.store import finite_number
 
 STATS_VERSION = 1
 STATS_TIMEOUT = 5.0
@@ -333,7 +333,7 @@ def board_source(project: Project, board_dir: Path | None) -> tuple[str | None, 
 
 
 def _placement(doc: dict, result: ResultInfo | None) -> dict | None:
-    from tinytorch_board.board.distribution import place
+    from tinytorch_board.submission.distribution import place
 
     if result is None:
         return None
@@ -364,8 +364,8 @@ def community_stats(
     timeout: float = STATS_TIMEOUT,
 ) -> dict:
     """The community part: "online"/"cached" with figures, or "offline" with the reason."""
-    from tinytorch_board.board.distribution import check_distribution
-    from tinytorch_board.local.remote import describe_age, fetch_json
+    from tinytorch_board.fetch import describe_age, fetch_json
+    from tinytorch_board.submission.distribution import check_distribution
 
     if source is None:
         return {"status": "offline", "reason": reason, "source": None}

@@ -28,8 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.jsonio import check_version, read_json, write_json
 from tinytorch_board.local.project import Project
-from tinytorch_board.local.store import check_version, read_json, write_json
 from tinytorch_board.submission.builder import is_uuid4
 from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 

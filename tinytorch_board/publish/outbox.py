@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.local.store import check_version, read_json, write_json
+from tinytorch_board.jsonio import check_version, read_json, write_json
 from tinytorch_board.submission.builder import Prepared
 
 RECORD_VERSION = 1

@@ -230,7 +230,7 @@ def landing_from_sources(
     a courtesy shown before confirmation, never a reason to fail. Nothing is uploaded.
     """
     from tinytorch_board.errors import BoardError
-    from tinytorch_board.local.remote import fetch_json
+    from tinytorch_board.fetch import fetch_json
 
     for source in sources:
         try:
