@@ -272,7 +272,6 @@ def _compute_stats(loaded, config, now):
 
     import numpy as np
 
-    from tinytorch_board.board import badges as badge_rules
     from tinytorch_board.board.model import (
         BoardStats,
         CommunityFigures,
@@ -280,6 +279,7 @@ def _compute_stats(loaded, config, now):
         ParticipantHistory,
     )
     from tinytorch_board.curriculum import MILESTONE_IDS, MODULE_COUNT
+    from tinytorch_board.submission import badges as badge_rules
     from tinytorch_board.submission.distribution import DISTRIBUTION_VERSION
 
     now = now or datetime.now(timezone.utc)

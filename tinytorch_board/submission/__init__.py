@@ -2,3 +2,5 @@
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024
+KINDS = ("baseline", "capstone")
+BACKENDS = ("numpy", "tinytorch")

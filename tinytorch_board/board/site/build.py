@@ -21,12 +21,13 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from tinytorch_board.board.config import BoardConfig
-from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
+from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
 from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
 from tinytorch_board.jsonio import dumps
+from tinytorch_board.submission.badges import BadgeDef
 
 MARKER = ".tinytorch-site"
 PAGE_SIZE = 100
