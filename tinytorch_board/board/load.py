@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.errors import BoardError
 from tinytorch_board.submission import BACKENDS, KINDS, MAX_FILE_BYTES
 from tinytorch_board.submission import validator as _validator
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
     CAPSTONE_REFERENCE,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tinytorch_board.clock import iso_utc
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import BoardError, DataFileError
 from tinytorch_board.jsonio import finite_number
@@ -18,7 +19,6 @@ from tinytorch_board.local.profile import (
     LoadedProfile,
     apply_answers,
     days_since,
-    iso_utc,
     load_profile,
     new_profile,
     save_profile,

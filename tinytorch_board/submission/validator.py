@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.jsonio import loads_strict
 from tinytorch_board.submission import MAX_FILE_BYTES
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
     REFERENCE_MS,
