@@ -15,7 +15,6 @@ from tinytorch_board.bench.backends import (
     BaselineInputs,
     PreparedBaseline,
     numpy_baseline,
-    student_baseline,
 )
 from tinytorch_board.bench.harness import HarnessSettings, time_callable
 from tinytorch_board.clock import iso_utc, utc_now
@@ -169,7 +168,7 @@ def run_baseline(
                         raise BoardError(f"cannot use your tinytorch: {package.import_error}")
                     notes.append(f"your tinytorch was not used: {package.import_error}")
                 else:
-                    prepared = student_baseline(inputs, package, plan.probe)
+                    prepared = student.student_baseline(inputs, package, plan.probe)
         notes.extend(prepared.notes)
         metrics, failures = _time_all(prepared, settings, on_metric, "Measuring ")
         if prepared.backend != "numpy":

@@ -80,7 +80,7 @@ def site_url(base_path: str, path: str) -> str:
 
 
 def _environment():
-    from tinytorch_board.board.render import environment
+    from tinytorch_board.board.templating import environment
 
     env = environment()
     env.filters["extract_name"] = lambda badge_id, defs: defs[badge_id].name
@@ -286,7 +286,7 @@ def _render_all(
     """Everything into write (and the workers' writers); returns (files, bytes).
     With joined, write is the archive's first fragment: the marker, static files and
     folders, handed over before the workers start; the main pages follow last."""
-    from tinytorch_board.board.render import templates_dir
+    from tinytorch_board.board.templating import templates_dir
 
     clock = time.perf_counter()
     env = _environment()
