@@ -325,11 +325,27 @@ def stats(settings, board_dir: Path | None, as_json: bool) -> None:
     Only downloads the board's published distribution; nothing is uploaded. Offline is
     fine: local figures are always shown.
     """
+    from tinytorch_board.board.standing import community_figures, find_sources
     from tinytorch_board.clock import utc_now
-    from tinytorch_board.local.community import stats as community_stats
+    from tinytorch_board.local.community import STATS_VERSION, local_stats
+    from tinytorch_board.publish.outbox import count_by_status
 
     project = settings.project()
-    figures = community_stats(project, board_dir, utc_now())
+    submissions, outbox_warnings = count_by_status(project.outbox_dir)
+    local, warnings, results = local_stats(project, utc_now(), submissions)
+    sources = find_sources(project, board_dir, option="--board DIR")
+    community = community_figures(
+        sources,
+        local["profile"]["cohort"],
+        {"latest": results.latest, "best": results.best},
+        project.cache_dir,
+    )
+    figures = {
+        "stats_version": STATS_VERSION,
+        "local": local,
+        "community": community,
+        "warnings": warnings + outbox_warnings + list(sources.warnings),
+    }
     for message in figures["warnings"]:
         warn(message)
     if as_json:

@@ -11,26 +11,16 @@ from tinytorch_board.errors import BoardError
 
 
 def where_you_would_land(project, document: dict, target=None) -> str | None:
-    """The board engine's "where you would land" line, computed here from the published
-    distribution (the target board's built site, then the configured pages_url)."""
-    from tinytorch_board.local.config import load_config
-    from tinytorch_board.submission.distribution import landing_from_sources
+    """The "where you would land" line from the published distribution: the local
+    board being submitted to first, then the configured pages_url."""
+    from tinytorch_board.board.standing import find_sources, landing
 
-    sources = []
-    if target is not None and target.type == "local" and target.board_dir:
-        sources.append(str(target.board_dir))
-    try:
-        pages_url = load_config(project)["board"].get("pages_url")
-    except BoardError:
-        pages_url = None
-    if pages_url:
-        sources.append(pages_url)
-    return landing_from_sources(document, sources, cache_dir=project.cache_dir)
+    nearby = [target.board_dir] if target and target.type == "local" and target.board_dir else []
+    return landing(document, find_sources(project, nearby=nearby), project.cache_dir)
 
 
 def github_board(target, token_option: str | None, hint: str):
     """Connect to the board as the token's user (reads only)."""
-    from tinytorch_board.errors import BoardError
     from tinytorch_board.publish.github import Limits, connect, resolve_token
 
     token, source = resolve_token(token_option, api_url=target.api_url)
@@ -321,7 +311,6 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json, landin
 
 
 def _retry(project, token_option, as_json):
-    from tinytorch_board.errors import BoardError
     from tinytorch_board.publish.deliver import retry_outbox
 
     def connect_board(target):
