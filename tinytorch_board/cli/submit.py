@@ -164,6 +164,7 @@ def submit(
 
 def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json, landing):
     from tinytorch_board.jsonio import dumps
+    from tinytorch_board.publish.confirm import Gate, go_ahead
     from tinytorch_board.publish.deliver import send_local
     from tinytorch_board.publish.preview import file_note
 
@@ -176,14 +177,16 @@ def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json,
         click.echo(file_note(prepared.document))
         if landing:
             click.echo(landing)
-    if dry_run:
-        if as_json:
-            echo_json({"dry_run": True, "path": where, "submission": prepared.document})
-        else:
-            click.echo("Dry run: nothing was written.")
-        return
-    if not confirm_or_refuse("Write it?", yes, "re-run with --yes to submit, or --dry-run"):
-        click.echo("Nothing was written.")
+    gate = Gate("Write it?", "submit", "written")
+    dry_json = {"path": where, "submission": prepared.document}
+    if not go_ahead(
+        gate,
+        dry_run=dry_run,
+        yes=yes,
+        as_json=as_json,
+        dry_run_json=dry_json,
+        ask=confirm_or_refuse,
+    ):
         return
     path = send_local(project.outbox_dir, prepared, str(result_path), board_dir)
     if as_json:
@@ -200,6 +203,7 @@ def _submit_github(
     project, prepared, result_path, target, token_option, yes, dry_run, as_json, landing
 ):
     from tinytorch_board.jsonio import dumps
+    from tinytorch_board.publish.confirm import Gate, go_ahead
     from tinytorch_board.publish.deliver import send_github
     from tinytorch_board.publish.preview import pull_request_preview
     from tinytorch_board.publish.texts import submission_change
@@ -228,18 +232,10 @@ def _submit_github(
     }
     if not as_json:
         click.echo(preview)
-    if dry_run:
-        if as_json:
-            echo_json({"dry_run": True, **summary})
-        else:
-            click.echo("Dry run: nothing was sent.")
-        return
-    if not confirm_or_refuse(
-        f"Open this pull request on {target.repo}?",
-        yes,
-        "re-run with --yes to submit, or --dry-run",
+    gate = Gate(f"Open this pull request on {target.repo}?", "submit", "sent")
+    if not go_ahead(
+        gate, dry_run=dry_run, yes=yes, as_json=as_json, dry_run_json=summary, ask=confirm_or_refuse
     ):
-        click.echo("Nothing was sent.")
         return
     opened = send_github(
         project.outbox_dir, prepared, str(result_path), board, target, progress_printer(as_json)
