@@ -57,7 +57,8 @@ def find_sources(
     except BoardError as exc:
         if strict:
             raise
-        return Sources(tuple(candidates), "the config cannot be read", (f"config ignored: {exc}",))
+        reason = None if candidates else "the config cannot be read"
+        return Sources(tuple(candidates), reason, (f"config ignored: {exc}",))
     if pages_url:
         candidates.append(pages_url)
     if not candidates:
