@@ -38,7 +38,7 @@ def main() -> None:
     from jsonschema import Draft202012Validator
 
     from tinytorch_board.board.demo_data import generate, generate_capstone
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
     from tinytorch_board.submission.validator import check_bytes, schema
 
     capstones = args.count // 10

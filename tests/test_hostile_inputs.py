@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from tinytorch_board.board.demo_data import generate, generate_capstone
 from tinytorch_board.cli import cli
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.validator import check_bytes
 

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 
 from tinytorch_board.board.demo_data import generate, generate_capstone
 from tinytorch_board.board.load import load_board
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.validator import check_file, schema, schema_valid
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)

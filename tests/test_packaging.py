@@ -85,7 +85,7 @@ def test_tests_run_on_the_lowest_and_newest_python_claimed():
 
 
 def test_packaged_data_is_read_through_importlib_resources_only():
-    for name in ("board/render.py", "board/config.py"):
+    for name in ("board/templating.py", "board/render.py", "board/config.py"):
         text = (ROOT / "tinytorch_board" / name).read_text(encoding="utf-8")
         assert "parents[" not in text, name
 

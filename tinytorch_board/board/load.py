@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission import BACKENDS, KINDS, MAX_FILE_BYTES
 from tinytorch_board.submission import validator as _validator
 from tinytorch_board.submission.validator import Checked, check_bytes, check_file
 
@@ -59,10 +59,6 @@ class Columns:
     document_index: object = None  # int64[n]: row -> index in LoadedBoard.documents
     values: dict = field(default_factory=dict, repr=False)
     """ROW_FIELDS name -> the raw value of every row (a tuple), for building entries."""
-
-
-KINDS = ("baseline", "capstone")
-BACKENDS = ("numpy", "tinytorch")
 
 
 def _factorize(values) -> tuple[list[int], list]:

@@ -1,41 +1,14 @@
-"""Render the static site from the packaged templates (Jinja, autoescape always on).
-
-`build_site` is the whole pipeline behind `tinytorch-board build`: loaded board ->
-board engine (`compute_stats`) -> `board.site.render_site`.
-"""
+"""The pipeline behind `tinytorch-board build`: loaded board -> board engine
+(`compute_stats`) -> `board.site.render_site`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.load import LoadedBoard
-from tinytorch_board.errors import BoardError
-
-
-def templates_dir() -> Path:
-    """The site templates shipped inside the package (never a folder found beside it)."""
-    packaged = resources.files("tinytorch_board").joinpath("templates")
-    if not packaged.is_dir():  # e.g. imported from a zip: no folder Jinja could read
-        raise BoardError("the package's templates are missing; reinstall tinytorch-board")
-    return Path(str(packaged))
-
-
-def environment(directory: Path | None = None):
-    """Jinja over the packaged templates, or over `directory` when one is given."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(str(directory or templates_dir())),
-        autoescape=True,  # always, whatever the file extension
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def build_site(

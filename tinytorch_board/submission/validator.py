@@ -25,8 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission import MAX_FILE_BYTES
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
     REFERENCE_MS,
