@@ -166,6 +166,55 @@ def load_package(root: Path | None) -> StudentPackage:
     return package
 
 
+# Names in a package path that are not the curriculum module's slug.
+_MODULE_ALIASES = {
+    "loader": "dataloader",
+    "data": "dataloader",
+    "profiler": "profiling",
+    "benchmark": "benchmarking",
+    "olympics": "capstone",
+    "competition": "capstone",
+    "submit": "capstone",
+    "optimizer": "optimizers",
+    "trainer": "training",
+    "dense": "layers",
+}
+_PIECE_MODULES = {"Tensor": "tensor", "Linear": "layers", "ReLU": "activations"}
+
+
+def module_for(text: str) -> dict | None:
+    """The curriculum module behind a failure text ('No module named tinytorch.core.x').
+
+    Returns {"package": "tinytorch.core.activations", "module": "02", "title":
+    "Activations"} or None when the text names no tinytorch module or piece.
+    """
+    import re
+
+    from tinytorch_board.curriculum import MODULES
+
+    by_slug = {m.slug: m for m in MODULES}
+    for dotted in re.findall(r"tinytorch(?:\.[A-Za-z_][A-Za-z0-9_]*)+", text or ""):
+        parts = dotted.split(".")
+        for index in range(len(parts) - 1, 0, -1):
+            slug = _MODULE_ALIASES.get(parts[index], parts[index])
+            if slug in by_slug:
+                m = by_slug[slug]
+                return {"package": ".".join(parts[: index + 1]), "module": m.id, "title": m.title}
+    for piece, slug in _PIECE_MODULES.items():
+        if re.search(rf"\b{piece}\b", text or ""):
+            m = by_slug[slug]
+            return {"package": piece, "module": m.id, "title": m.title}
+    return None
+
+
+def with_module_hint(text: str) -> str:
+    """`text`, plus which TinyTorch module adds the missing piece when one is named."""
+    found = module_for(text)
+    if found is None:
+        return text
+    return f"{text} (module {found['module']}, {found['title']}, adds {found['package']})"
+
+
 def _first_useful(reasons: list[str]) -> str:
     """An import failure explains more than 'missing', so it is the one we report."""
     for reason in reasons:

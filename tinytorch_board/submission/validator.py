@@ -22,9 +22,11 @@ from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
+    FRAMEWORK_SUITES,
+    NUMPY_SIBLINGS,
     REFERENCE_MS,
     SCORE_TOLERANCE,
-    baseline_score,
+    baseline_scores,
 )
 
 EARLIEST = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -236,21 +238,61 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
         out.append(Problem(source, "$.benchmark.metrics", f"missing metric '{missing}'"))
     for extra in sorted(names - set(BASELINE_METRICS)):
         out.append(Problem(source, f"$.benchmark.metrics.{extra}", "not a baseline metric"))
+    framework = suite in FRAMEWORK_SUITES
+    needs_numpy = framework and bench["backend"] == "tinytorch"
     for name in sorted(names & set(BASELINE_METRICS)):
         metric = metrics[name]
         if metric["iqr_ms"] > 1000 * metric["median_ms"]:
             out.append(
                 Problem(source, f"$.benchmark.metrics.{name}.iqr_ms", "is implausibly large")
             )
+        siblings = [key for key in NUMPY_SIBLINGS.values() if key in metric]
+        if needs_numpy:
+            for key in NUMPY_SIBLINGS.values():
+                if key not in metric:
+                    out.append(
+                        Problem(
+                            source,
+                            f"$.benchmark.metrics.{name}",
+                            f"'{key}' is required (the same run's numpy time)",
+                        )
+                    )
+        else:
+            why = f"suite {suite}" if not framework else "a numpy result"
+            for key in siblings:
+                out.append(
+                    Problem(
+                        source,
+                        f"$.benchmark.metrics.{name}.{key}",
+                        f"not allowed in {why} (only tinytorch results of suite 2 on)",
+                    )
+                )
+    if framework and "machine_score" not in bench:
+        out.append(Problem(source, "$.benchmark", f"'machine_score' is required in suite {suite}"))
+    if not framework and "machine_score" in bench:
+        out.append(Problem(source, "$.benchmark.machine_score", f"not part of suite {suite}"))
     if out:
         return out
-    expected = baseline_score({k: v["median_ms"] for k, v in metrics.items()}, suite)
+    try:
+        expected, machine = baseline_scores(bench)
+    except (KeyError, ValueError) as exc:
+        return [Problem(source, "$.benchmark.metrics", str(exc))]
     if not math.isclose(bench["score"], expected, abs_tol=SCORE_TOLERANCE):
         out.append(
             Problem(
                 source,
                 "$.benchmark.score",
                 f"{bench['score']} does not match the metrics (recomputed: {expected})",
+            )
+        )
+    if machine is not None and not math.isclose(
+        bench["machine_score"], machine, abs_tol=SCORE_TOLERANCE
+    ):
+        out.append(
+            Problem(
+                source,
+                "$.benchmark.machine_score",
+                f"{bench['machine_score']} does not match the numpy times (recomputed: {machine})",
             )
         )
     return out
@@ -260,6 +302,8 @@ def _capstone_problems(bench: dict, source: str) -> list[Problem]:
     from tinytorch_board.submission import score as scoring
 
     out = []
+    if "machine_score" in bench:
+        out.append(Problem(source, "$.benchmark.machine_score", "only baseline results have one"))
     tracks = bench.get("tracks")
     if tracks is None:
         return [Problem(source, "$.benchmark.tracks", "a capstone result needs its tracks")]
