@@ -217,3 +217,39 @@ def capstone_overall(track_scores: Mapping[str, float]) -> float:
     # fsum is exact, so the result does not depend on the order the tracks come in
     # (a JSON file stores them sorted); plain sum could flip a .x5 rounding.
     return round(math.fsum(track_scores.values()) / len(track_scores), 1)
+
+
+# --- what a score means, by comparable group -------------------------------------------
+
+
+def score_name(kind: str, suite_version: int, backend: str) -> str:
+    """What a result's headline score measures, in a few words."""
+    if kind == "capstone":
+        return "Capstone"
+    if backend == "numpy":
+        return "Your machine"
+    if suite_version in FRAMEWORK_SUITES:
+        return "Your TinyTorch"
+    return "Score"  # suite 1: a tinytorch result timed against the reference machine
+
+
+def group_label(kind: str, suite_version: int, backend: str) -> str:
+    """A comparable group in words: 'baseline · suite 2 · tinytorch'."""
+    return f"{kind} · suite {suite_version} · {backend}"
+
+
+def group_label_of_key(key: str) -> str:
+    """group_label for a 'kind/suite/backend' key (other text comes back as it is)."""
+    parts = key.split("/")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return key
+    return group_label(parts[0], int(parts[1]), parts[2])
+
+
+def scale_sentence(kind: str, suite_version: int, backend: str) -> str:
+    """How to read the score of a group, in one sentence."""
+    if kind == "capstone":
+        return "The mean of the track scores (accuracy, speed, compression, efficiency)."
+    if backend == "tinytorch" and suite_version in FRAMEWORK_SUITES:
+        return "100 = as fast as numpy timed in the same run; every 2x slower costs 10."
+    return "Reference machine = 50; every doubling of speed adds 10."
