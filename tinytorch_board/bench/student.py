@@ -104,6 +104,63 @@ def quiet() -> Iterator[None]:
         yield
 
 
+class GuestTimeout(Exception):
+    """The student's code ran past its time limit (raised inside it, then caught)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the student's code after `seconds` (SIGALRM, main thread, POSIX only).
+
+    Elsewhere the limit cannot be enforced from inside the process; callers also size
+    the work from measured speed, so the limit is a guard, not the plan.
+    """
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise GuestTimeout(f"your code ran longer than its {seconds:.0f} s limit")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def guest(seconds: float) -> Iterator[None]:
+    """Call the student's code: prints and warnings captured, and a time limit."""
+    with quiet(), time_limit(seconds):
+        yield
+
+
+def find_attribute(names: tuple[str, ...], modules: tuple[str, ...]) -> tuple[object, str] | None:
+    """The first of `names` found in any of `modules` (imported quietly), with where.
+
+    Module layouts differ by release (tinytorch.core.optimizers, tinytorch.optimization.
+    quantization, tinytorch.perf.quantization, ...), so callers list candidates.
+    """
+    for module_name in modules:
+        try:
+            with quiet():
+                module = importlib.import_module(module_name)
+        except (Exception, SystemExit):
+            continue
+        for name in names:
+            value = getattr(module, name, None)
+            if callable(value):
+                return value, f"{module_name}.{name}"
+    return None
+
+
 @contextlib.contextmanager
 def project_on_path(root: Path | None) -> Iterator[None]:
     """Put the project root first on sys.path while the student's code is in use."""

@@ -19,13 +19,45 @@ from datetime import datetime
 from pathlib import Path
 
 from tinytorch_board import __version__
-from tinytorch_board.bench import sysinfo
+from tinytorch_board.bench import student, sysinfo
 from tinytorch_board.bench.baseline import (
     RESULT_VERSION,
     blas_threads,
     iso_utc,
     plan_backend,
     utc_now,
+)
+from tinytorch_board.bench.capstone.compression import (
+    fp32_bytes,
+    int8_bytes,
+    magnitude_prune,
+    quantize_int8,
+    structured_prune,
+)
+from tinytorch_board.bench.capstone.guest import (
+    CALL_LIMIT_S,
+    Implementation,
+    Runner,
+    StudentQuantizer,
+    StudentTrainer,
+    check_quantizer,
+    check_trainer,
+    find_quantizer,
+    find_trainer,
+    numpy_runner,
+    student_runner,
+    train_with_student,
+)
+from tinytorch_board.bench.capstone.model import (
+    DEFAULT_SETTINGS,
+    CapstoneSettings,
+    Dataset,
+    Params,
+    accuracy_of,
+    forward_numpy,
+    init_params,
+    make_dataset,
+    train,
 )
 from tinytorch_board.bench.harness import HarnessSettings, round_sig, time_callable
 from tinytorch_board.submission.score import (
@@ -44,260 +76,7 @@ TRACK_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class CapstoneSettings:
-    """Sizes of the capstone; the defaults are suite 1 (tests shrink them)."""
-
-    features: int = 64
-    classes: int = 10
-    hidden: tuple[int, ...] = (256, 256)
-    clusters_per_class: int = 4
-    separation: float = 5.0
-    n_train: int = 10000
-    n_test: int = 2000
-    epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 2e-3
-    finetune_epochs: int = 1
-    latency_calls: int = 300
-    throughput_batch: int = 256
-    sparsities: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9)
-    keep_fractions: tuple[float, ...] = (0.75, 0.5, 0.375, 0.25)
-    harness: HarnessSettings = field(default_factory=lambda: HarnessSettings(budget_ms=800.0))
-    seed: int = 2026
-
-
-DEFAULT_SETTINGS = CapstoneSettings()
-
-
-# --- data and model (numpy) ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dataset:
-    x_train: object
-    y_train: object
-    x_test: object
-    y_test: object
-
-
-def make_dataset(settings: CapstoneSettings) -> Dataset:
-    """Gaussian clusters, several per class (so no straight line separates the classes).
-
-    `clusters_per_class` centres per class at distance ~`separation` in `features`
-    dimensions, unit noise around them, and 3% of labels flipped at random.
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(settings.seed)
-    total = settings.n_train + settings.n_test
-    n_centres = settings.classes * settings.clusters_per_class
-    centres = rng.standard_normal((n_centres, settings.features))
-    centres *= settings.separation / np.sqrt(settings.features)
-    component = rng.integers(0, n_centres, total)
-    x = (centres[component] + rng.standard_normal((total, settings.features))).astype(np.float32)
-    y = component % settings.classes
-    flip = rng.random(total) < 0.03
-    y[flip] = rng.integers(0, settings.classes, int(flip.sum()))
-    n = settings.n_train
-    return Dataset(x[:n], y[:n].astype(np.int64), x[n:], y[n:].astype(np.int64))
-
-
-Params = list  # [(W, b), ...] float32 numpy arrays, W shaped (in, out)
-
-
-def init_params(settings: CapstoneSettings, seed: int | None = None) -> Params:
-    import numpy as np
-
-    rng = np.random.default_rng(settings.seed + 1 if seed is None else seed)
-    sizes = (settings.features, *settings.hidden, settings.classes)
-    params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
-        w = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
-        params.append((w.astype(np.float32), np.zeros(fan_out, dtype=np.float32)))
-    return params
-
-
-def forward_numpy(params: Params, x):
-    import numpy as np
-
-    for index, (w, b) in enumerate(params):
-        x = x @ w + b
-        if index < len(params) - 1:
-            x = np.maximum(x, 0)
-    return x
-
-
-def accuracy_of(logits, labels) -> float:
-    import numpy as np
-
-    return float(np.mean(np.argmax(logits, axis=1) == labels))
-
-
-def train(
-    params: Params,
-    data: Dataset,
-    epochs: int,
-    settings: CapstoneSettings,
-    learning_rate: float | None = None,
-    on_epoch: Callable[[int], None] | None = None,
-    masks: list | None = None,
-) -> Params:
-    """Mini-batch Adam on softmax cross-entropy; deterministic for a seed.
-
-    `masks` (one 0/1 array per weight matrix) keeps pruned weights at zero.
-    """
-    import numpy as np
-
-    lr = settings.learning_rate if learning_rate is None else learning_rate
-    rng = np.random.default_rng(settings.seed + 2)
-    params = [(w.copy(), b.copy()) for w, b in params]
-    moments = [[np.zeros_like(p) for p in layer] for layer in params]
-    squares = [[np.zeros_like(p) for p in layer] for layer in params]
-    beta1, beta2, eps, step = 0.9, 0.999, 1e-8, 0
-    n = len(data.y_train)
-    for epoch in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, settings.batch_size):
-            batch = order[start : start + settings.batch_size]
-            x, y = data.x_train[batch], data.y_train[batch]
-            grads = _gradients(params, x, y)
-            step += 1
-            for i, layer_grads in enumerate(grads):
-                updated = []
-                for j, grad in enumerate(layer_grads):
-                    moments[i][j] = beta1 * moments[i][j] + (1 - beta1) * grad
-                    squares[i][j] = beta2 * squares[i][j] + (1 - beta2) * grad * grad
-                    m_hat = moments[i][j] / (1 - beta1**step)
-                    v_hat = squares[i][j] / (1 - beta2**step)
-                    value = params[i][j] - lr * m_hat / (np.sqrt(v_hat) + eps)
-                    updated.append(value.astype(np.float32))
-                if masks is not None:
-                    updated[0] = updated[0] * masks[i]
-                params[i] = tuple(updated)
-        if on_epoch:
-            on_epoch(epoch + 1)
-    return params
-
-
-def _gradients(params: Params, x, y) -> list[tuple]:
-    import numpy as np
-
-    inputs, pre = [], []
-    h = x
-    for index, (w, b) in enumerate(params):
-        inputs.append(h)
-        z = h @ w + b
-        pre.append(z)
-        h = np.maximum(z, 0) if index < len(params) - 1 else z
-    logits = h - h.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    probs /= probs.sum(axis=1, keepdims=True)
-    probs[np.arange(len(y)), y] -= 1.0
-    grad = probs / len(y)
-    grads = []
-    for index in range(len(params) - 1, -1, -1):
-        w, _ = params[index]
-        grads.append((inputs[index].T @ grad, grad.sum(axis=0)))
-        if index:
-            grad = (grad @ w.T) * (pre[index - 1] > 0)
-    return grads[::-1]
-
-
-# --- compression (numpy) -------------------------------------------------------------
-
-
-def quantize_int8(w):
-    """Symmetric per-output-channel int8 weights, returned dequantized (what inference uses)."""
-    import numpy as np
-
-    scale = np.max(np.abs(w), axis=0) / 127.0
-    scale[scale == 0] = 1.0
-    q = np.clip(np.round(w / scale), -127, 127)
-    return (q * scale).astype(np.float32)
-
-
-def magnitude_prune(params: Params, sparsity: float) -> Params:
-    """Zero the smallest-magnitude fraction of each weight matrix (biases kept)."""
-    import numpy as np
-
-    pruned = []
-    for w, b in params:
-        k = int(round(sparsity * w.size))
-        if k <= 0:
-            pruned.append((w.copy(), b))
-            continue
-        threshold = np.partition(np.abs(w).ravel(), k - 1)[k - 1]
-        pruned.append((np.where(np.abs(w) > threshold, w, 0).astype(np.float32), b))
-    return pruned
-
-
-def fp32_bytes(params: Params) -> int:
-    return sum(4 * (w.size + b.size) for w, b in params)
-
-
-def int8_bytes(params: Params, sparse: bool) -> int:
-    """Storage of int8 weights (+ a 1-bit mask when sparse), fp32 per-channel scales and biases."""
-    import numpy as np
-
-    total = 0
-    for w, b in params:
-        if sparse:
-            total += int(np.count_nonzero(w)) + (w.size + 7) // 8
-        else:
-            total += w.size
-        total += 4 * w.shape[1] + 4 * b.size
-    return total
-
-
-def structured_prune(params: Params, keep: float) -> Params:
-    """Remove the least important hidden units (|in| x |out| weight norms), keeping `keep`."""
-    import numpy as np
-
-    params = [(w.copy(), b.copy()) for w, b in params]
-    for layer in range(len(params) - 1):
-        w, b = params[layer]
-        w_next, b_next = params[layer + 1]
-        importance = np.linalg.norm(w, axis=0) * np.linalg.norm(w_next, axis=1)
-        kept = int(max(1, round(keep * w.shape[1])))
-        index = np.sort(np.argsort(importance)[::-1][:kept])
-        params[layer] = (np.ascontiguousarray(w[:, index]), b[index].copy())
-        params[layer + 1] = (np.ascontiguousarray(w_next[index, :]), b_next)
-    return params
-
-
-# --- inference backends --------------------------------------------------------------
-
-
-@dataclass
-class Runner:
-    """Runs a model's forward pass on one backend; inputs are converted outside timing."""
-
-    backend: str
-    prepare_input: Callable[[object], object]
-    forward: Callable[[object], object]
-    to_numpy: Callable[[object], object]
-
-
-def numpy_runner(params: Params) -> Runner:
-    return Runner("numpy", lambda x: x, lambda x: forward_numpy(params, x), lambda out: out)
-
-
-def student_runner(package, params: Params) -> Runner:
-    from tinytorch_board.bench import student
-
-    tensor, linear, relu_type = (package.pieces[p] for p in ("Tensor", "Linear", "ReLU"))
-    layers = [student.make_linear(linear, tensor, w, b) for w, b in params]
-    relu = relu_type()
-
-    def forward(x):
-        for index, layer in enumerate(layers):
-            x = student._call_layer(layer, x)
-            if index < len(layers) - 1:
-                x = student._call_layer(relu, x)
-        return x
-
-    return Runner("tinytorch", tensor, forward, student.to_array)
+# --- timing -------------------------------------------------------------------------
 
 
 def latency_percentiles(runner: Runner, x_one, calls: int) -> dict[str, float]:
@@ -344,46 +123,97 @@ class _Context:
     data: Dataset
     make_runner: Callable[[Params], Runner]
     progress: Callable[[str], None]
+    guest: GuestPieces
     trained: Params | None = None
     base_accuracy: float | None = None
-    train_seconds: float | None = None
+    training: dict = field(default_factory=dict)  # what ran: steps, epochs, seconds, by whom
+    implementations: dict[str, Implementation] = field(default_factory=dict)
 
     def trained_model(self) -> Params:
         if self.trained is None:
             import numpy as np
 
-            start = time.perf_counter()
-            epochs = self.settings.epochs
-            self.trained = train(
-                init_params(self.settings),
-                self.data,
-                epochs,
-                self.settings,
-                on_epoch=lambda e: self.progress(
-                    f"Training the reference MLP (epoch {e}/{epochs})"
-                ),
-            )
-            self.train_seconds = time.perf_counter() - start
+            params = init_params(self.settings)
+            if self.guest.trainer is not None:
+                self.progress("Training with your tinytorch")
+                try:
+                    self.trained, self.training = train_with_student(
+                        self.guest.trainer,
+                        params,
+                        self.data,
+                        self.settings,
+                        self.settings.student_train_budget_s,
+                        self.guest.step_seconds,
+                        self.progress,
+                    )
+                    self.training["by"] = "tinytorch"
+                except (Exception, SystemExit) as exc:
+                    why = f"your training raised {student.describe_exception(exc)}"
+                    self.guest.training_reason = f"{why}; the reference trained the model"
+                    self.guest.trainer = None
+                    self.trained = None
+            if self.trained is None:
+                start = time.perf_counter()
+                epochs = self.settings.epochs
+                self.trained = train(
+                    params,
+                    self.data,
+                    epochs,
+                    self.settings,
+                    on_epoch=lambda e: self.progress(
+                        f"Training the reference MLP (epoch {e}/{epochs})"
+                    ),
+                )
+                self.training = {
+                    "by": "reference",
+                    "epochs": epochs,
+                    "train_samples": self.settings.n_train,
+                    "train_seconds": time.perf_counter() - start,
+                }
             if not all(np.all(np.isfinite(w)) for w, _ in self.trained):
                 raise TrackSkipped("training diverged (non-finite weights)")
             self.base_accuracy = self.evaluate(self.trained)
         return self.trained
 
     def evaluate(self, params: Params) -> float:
-        runner = self.make_runner(params)
-        out = runner.forward(runner.prepare_input(self.data.x_test))
-        return accuracy_of(runner.to_numpy(out), self.data.y_test)
+        """Held-out accuracy of these weights (computed in numpy: it is the measurement,
+        not the student's work; the student's forward pass is timed in speed/efficiency)."""
+        return accuracy_of(forward_numpy(params, self.data.x_test), self.data.y_test)
+
+    def quantize(self, params: Params, sparse: bool) -> tuple[Params, int]:
+        """int8 weights by the student's quantizer when it passed, else the reference,
+        and their storage in bytes, measured from what the quantizer returned (a
+        "quantizer" that keeps float32 values saves nothing, and is counted so)."""
+        import numpy as np
+
+        quantizer = self.guest.quantizer
+        if quantizer is None:
+            out = [(quantize_int8(w), b) for w, b in params]
+            return out, int8_bytes(out, sparse)
+        tensor = self.guest.package.pieces["Tensor"]
+        out, total = [], 0
+        for w, b in params:
+            values, itemsize, extra = quantizer(tensor, w)
+            values = np.where(w == 0, 0, values).astype(np.float32)  # pruned stays pruned
+            out.append((values, b))
+            count = int(np.count_nonzero(w)) if sparse else w.size
+            total += itemsize * count + ((w.size + 7) // 8 if sparse else 0) + extra + 4 * b.size
+        return out, total
 
 
 def _accuracy_track(ctx: _Context) -> dict:
     ctx.trained_model()
-    return {
+    t = ctx.training
+    metrics = {
         "accuracy_pct": 100 * ctx.base_accuracy,
-        "epochs": ctx.settings.epochs,
-        "train_samples": ctx.settings.n_train,
+        "epochs": t["epochs"],
+        "train_samples": t["train_samples"],
         "test_samples": ctx.settings.n_test,
-        "train_seconds": ctx.train_seconds,
+        "train_seconds": t["train_seconds"],
     }
+    if "train_steps" in t:
+        metrics["train_steps"] = t["train_steps"]
+    return metrics
 
 
 def _speed_track(ctx: _Context) -> dict:
@@ -409,8 +239,9 @@ def _compression_track(ctx: _Context) -> dict:
     params = ctx.trained_model()
     base = ctx.base_accuracy
     current = params
-    chosen = (0.0, [(quantize_int8(w), b) for w, b in params])
-    chosen_accuracy = ctx.evaluate(chosen[1])
+    first, first_bytes = ctx.quantize(params, sparse=False)
+    chosen = (0.0, first, first_bytes)
+    chosen_accuracy = ctx.evaluate(first)
     for sparsity in ctx.settings.sparsities:
         ctx.progress(f"Compressing: int8 + {sparsity:.0%} pruning, fine-tuning")
         pruned = magnitude_prune(current, sparsity)
@@ -423,14 +254,13 @@ def _compression_track(ctx: _Context) -> dict:
             learning_rate=ctx.settings.learning_rate / 2,
             masks=masks,
         )
-        compressed = [(quantize_int8(w), b) for w, b in tuned]
+        compressed, stored = ctx.quantize(tuned, sparse=True)
         accuracy = ctx.evaluate(compressed)
         if 100 * (base - accuracy) > ACCURACY_DROP_ALLOWED_PCT:
             break
-        current, chosen, chosen_accuracy = tuned, (sparsity, compressed), accuracy
-    sparsity, compressed = chosen
+        current, chosen, chosen_accuracy = tuned, (sparsity, compressed, stored), accuracy
+    sparsity, compressed, stored = chosen
     original = fp32_bytes(params)
-    stored = int8_bytes(compressed, sparse=sparsity > 0)
     return {
         "size_ratio": original / stored,
         "sparsity_pct": 100 * sparsity,
@@ -455,20 +285,20 @@ def _efficiency_track(ctx: _Context) -> dict:
             ctx.settings,
             learning_rate=ctx.settings.learning_rate / 2,
         )
-        small = [(quantize_int8(w), b) for w, b in small]
+        small, stored = ctx.quantize(small, sparse=False)
         accuracy = ctx.evaluate(small)
         if chosen is None or 100 * (base - accuracy) <= ACCURACY_DROP_ALLOWED_PCT:
-            chosen = (keep, small, accuracy)
+            chosen = (keep, small, accuracy, stored)
         else:
             break
-    keep, small, accuracy = chosen
+    keep, small, accuracy, stored = chosen
     ctx.progress("Efficiency: timing the original and the compressed model")
     batch = ctx.data.x_test[: ctx.settings.throughput_batch]
     dense_ms = batch_ms(ctx.make_runner(params), batch, ctx.settings.harness)
     small_ms = batch_ms(ctx.make_runner(small), batch, ctx.settings.harness)
     return {
         "speedup": dense_ms / small_ms,
-        "size_ratio": fp32_bytes(params) / int8_bytes(small, sparse=False),
+        "size_ratio": fp32_bytes(params) / stored,
         "hidden_kept_pct": 100 * keep,
         "accuracy_pct": 100 * accuracy,
         "accuracy_drop_pct": 100 * (base - accuracy),
@@ -483,34 +313,116 @@ TRACK_RUNNERS = {
 }
 
 
-def _choose_runner(backend: str, root: Path | None, settings: CapstoneSettings, data: Dataset):
-    """(make_runner, backend used, notes): the student's forward pass when it agrees with numpy."""
-    from tinytorch_board.bench import student
+@dataclass
+class GuestPieces:
+    """What of the student's package the capstone uses, and why not the rest."""
 
+    package: object | None = None
+    forward_reason: str = "numpy was asked for (--backend numpy)"
+    trainer: StudentTrainer | None = None
+    training_reason: str = "numpy was asked for (--backend numpy)"
+    step_seconds: float = 0.0
+    quantizer: StudentQuantizer | None = None
+    quantizer_reason: str = "numpy was asked for (--backend numpy)"
+
+
+def _discover(backend: str, root: Path | None, settings: CapstoneSettings, data: Dataset):
+    """(make_runner, backend used, notes, guest pieces): each of the student's pieces is
+    checked against numpy first and used only when it agrees."""
+    guest = GuestPieces()
     if backend == "numpy":
-        return numpy_runner, "numpy", []
+        return numpy_runner, "numpy", [], guest
     plan = plan_backend("auto" if backend == "auto" else "tinytorch", root)
     if plan.backend != "tinytorch":
-        return numpy_runner, "numpy", plan.notes
+        why = "; ".join(plan.notes) or "your tinytorch could not be used"
+        guest.forward_reason = guest.training_reason = guest.quantizer_reason = why
+        return numpy_runner, "numpy", plan.notes, guest
+    package = student.load_package(root)
+    if package.import_error:
+        why = f"your tinytorch was not used: {package.import_error}"
+        guest.forward_reason = guest.training_reason = guest.quantizer_reason = why
+        return numpy_runner, "numpy", [why], guest
+    guest.package = package
+    params = init_params(settings)
+    notes: list[str] = []
+
+    trainer, why = find_trainer(package)
+    if trainer is None:
+        guest.training_reason = f"{why}; the reference trained the model"
+    else:
+        problem, seconds = check_trainer(trainer, params, data, settings)
+        if problem:
+            guest.training_reason = f"{problem}; the reference trained the model"
+        else:
+            guest.trainer, guest.step_seconds = trainer, seconds
+
+    quantizer, why = find_quantizer(package)
+    if quantizer is None:
+        guest.quantizer_reason = f"{why}; the reference quantized the weights"
+    else:
+        problem = check_quantizer(quantizer, package, params)
+        if problem:
+            guest.quantizer_reason = f"{problem}; the reference quantized the weights"
+        else:
+            guest.quantizer = quantizer
+
     probe = plan.probe
     problem = probe.metrics.get("forward_pass") if probe is not None else None
     if problem or (probe is not None and "forward_pass" not in probe.metrics):
         why = problem or "; ".join(f"{k}: {v}" for k, v in probe.problems.items())
-        return numpy_runner, "numpy", [f"your forward pass was not used ({why}); numpy ran it"]
-    package = student.load_package(root)
-    if package.import_error:
-        return numpy_runner, "numpy", [f"your tinytorch was not used: {package.import_error}"]
-    params = init_params(settings)
+        guest.forward_reason = f"your forward pass was not used ({why}); numpy ran it"
+        return numpy_runner, "numpy", [guest.forward_reason], guest
     try:
-        with student.quiet():
+        with student.guest(CALL_LIMIT_S):
             runner = student_runner(package, params)
             out = runner.to_numpy(runner.forward(runner.prepare_input(data.x_test[:64])))
         problem = student.compare("forward pass", forward_numpy(params, data.x_test[:64]), out)
     except (Exception, SystemExit) as exc:
         problem = f"your forward pass raised {student.describe_exception(exc)}"
     if problem:
-        return numpy_runner, "numpy", [f"{problem}; numpy ran the capstone model instead"]
-    return (lambda p: student_runner(package, p)), "tinytorch", []
+        guest.forward_reason = f"{problem}; numpy ran the capstone model instead"
+        return numpy_runner, "numpy", [guest.forward_reason], guest
+    return (lambda p: student_runner(package, p)), "tinytorch", notes, guest
+
+
+def _implementations(ctx: _Context, used: str) -> dict[str, Implementation]:
+    """Per track: whose code did the work the track measures, and why, in words."""
+    guest, t = ctx.guest, ctx.training
+    out = {}
+    if t.get("by") == "tinytorch":
+        where = ", ".join(guest.trainer.where.values()) if guest.trainer else "your code"
+        out["accuracy"] = Implementation(
+            "tinytorch",
+            f"trained by your Linear, ReLU, autograd (backward) and {where}: "
+            f"{t['train_steps']} steps ({t['epochs']:g} epochs) in {t['train_seconds']:.1f} s, "
+            f"as many steps as fit in its {ctx.settings.student_train_budget_s:.0f} s budget",
+        )
+    else:
+        out["accuracy"] = Implementation("reference", guest.training_reason)
+    if used == "tinytorch":
+        out["speed"] = Implementation(
+            "tinytorch", "timed your Tensor, Linear and ReLU forward pass"
+        )
+    else:
+        out["speed"] = Implementation("reference", guest.forward_reason)
+    if guest.quantizer is not None:
+        out["compression"] = Implementation(
+            "tinytorch",
+            f"int8 weights by your {guest.quantizer.where} (bytes measured from what it "
+            "returned); magnitude pruning and fine-tuning by the reference",
+        )
+    else:
+        out["compression"] = Implementation("reference", guest.quantizer_reason)
+    if used == "tinytorch":
+        by = f"your {guest.quantizer.where}" if guest.quantizer else "the reference"
+        out["efficiency"] = Implementation(
+            "tinytorch",
+            f"timed your forward pass on the original and the smaller model; int8 by {by}, "
+            "structured pruning by the reference",
+        )
+    else:
+        out["efficiency"] = Implementation("reference", guest.forward_reason)
+    return out
 
 
 def run_capstone(
@@ -523,8 +435,6 @@ def run_capstone(
     project_root: Path | None = None,
 ) -> dict:
     """Run the requested tracks and return the capstone result document (not yet saved)."""
-    from tinytorch_board.bench import student
-
     settings = settings or DEFAULT_SETTINGS
     progress = on_progress or (lambda _text: None)
     unknown = [t for t in tracks if t not in CAPSTONE_TRACKS]
@@ -540,8 +450,9 @@ def run_capstone(
     ):
         progress("Generating the dataset")
         data = make_dataset(settings)
-        make_runner, used, notes = _choose_runner(backend, project_root, settings, data)
-        ctx = _Context(settings, data, make_runner, progress)
+        progress("Checking your tinytorch against numpy")
+        make_runner, used, notes, guest = _discover(backend, project_root, settings, data)
+        ctx = _Context(settings, data, make_runner, progress, guest)
         # Accuracy first: the other tracks reuse its trained model.
         for name in sorted(tracks, key=CAPSTONE_TRACKS.index):
             try:
@@ -559,6 +470,7 @@ def run_capstone(
                 "score": capstone_track_score(name, metrics, CAPSTONE_SUITE_VERSION),
             }
     ran = {name: track for name, track in results.items() if track is not None}
+    implementations = _implementations(ctx, used)
     return {
         "result_version": RESULT_VERSION,
         "kind": "capstone",
@@ -574,8 +486,10 @@ def run_capstone(
             "blas_threads": threads,
             "notes": notes,
             "not_run": reasons,
+            "implementation": {name: implementations[name].as_dict() for name in ran},
             "inference_backend": {name: used for name in ran},
-            "training_backend": "numpy",
+            "training_backend": ctx.training.get("by", "reference"),
+            "training": {k: v for k, v in ctx.training.items() if k != "by"},
             "seconds": round(time.perf_counter() - started, 2),
             "settings": {
                 "hidden": list(settings.hidden),
