@@ -243,7 +243,7 @@ def _ms(value: float) -> str:
     type=click.Choice(["all", "accuracy", "speed", "compression", "efficiency"]),
     default="all",
     show_default=True,
-    help="Which capstone track to run (all = the four, in about 5-15 s).",
+    help="Which capstone track to run (all = the four, within a minute even on looped code).",
 )
 @_backend_option
 @_prompt_options
@@ -251,8 +251,11 @@ def _ms(value: float) -> str:
 def capstone(settings, track: str, backend: str, as_json: bool, no_prompt: bool) -> None:
     """Train a small MLP, then score accuracy, speed, compression and efficiency (0-100 each).
 
-    The model, dataset and training recipe are fixed and generated locally (no downloads);
-    inference uses your tinytorch's Tensor, Linear and ReLU when they match numpy.
+    The model and dataset are fixed and generated locally (no downloads). Each piece of
+    your tinytorch is checked against numpy first and, when it agrees, does the work:
+    your autograd and optimizer train the model (accuracy), your quantize_int8 compresses
+    it, your Tensor/Linear/ReLU run it (speed, efficiency). Each track says whose code
+    ran and why; your code's prints are captured and its calls have time limits.
     """
     from rich.console import Console
 
