@@ -118,7 +118,7 @@ def time_interleaved(
     Used for a ratio (the student's op against numpy's): both medians then come from
     the same stretch of time, so load from other processes falls on both sides alike
     instead of on whichever ran during the burst. Sampling stops when every IQR is
-    within target, or when the shared budget (a quarter more per extra op) is spent; a
+    within target, or when the shared budget (one op's, split among them) is spent; a
     slow op gets `floor_runs` samples at least.
     """
     settings = settings or HarnessSettings()
@@ -128,10 +128,10 @@ def time_interleaved(
         calls = [_calibrate(func, settings, clock) for func in funcs]
         samples: list[list[float]] = [[] for _ in funcs]
         converged = [False] * len(funcs)
-        # Interleaving doubles the work per round, not the time allowed: the baseline's
-        # whole process must stay within a few seconds with three pairs to time.
-        budget_ms = settings.budget_ms * (1 + 0.25 * (len(funcs) - 1))
-        min_time_ms = settings.min_time_ms * (1 + 0.25 * (len(funcs) - 1))
+        # Interleaving shares one op's time among the ops, it does not add to it: the
+        # baseline's whole process must stay within a few seconds with three pairs.
+        budget_ms = settings.budget_ms
+        min_time_ms = settings.min_time_ms
         start = clock()
         while len(samples[0]) < settings.max_runs:
             for index, func in enumerate(funcs):
