@@ -88,6 +88,16 @@ def test_local_figures_count_results_and_submissions(tt_project):
     assert local["benchmarks"]["latest"]["score"] == 50.0
     assert local["benchmarks"]["best"]["score"] == 60.0
     assert local["benchmarks"]["best"]["created_at"] == "2026-11-18T00:00:00Z"
+    # A faster run of another backend is not a better run of this one.
+    add_result(
+        tt_project,
+        speedup=8.0,
+        backend="tinytorch",
+        moment=datetime(2026, 11, 17, tzinfo=timezone.utc),
+    )
+    local = run_json(tt_project, "community", "stats")["local"]
+    assert local["benchmarks"]["best"]["score"] == 60.0
+    assert local["benchmarks"]["best"]["backend"] == "numpy"
     assert local["submissions"] == {"prepared": 1, "sent": 2, "failed": 1, "withdrawn": 0}
     assert local["profile"]["joined"] is True
     assert local["profile"]["cohort"] == my_cohort()

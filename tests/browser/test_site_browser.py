@@ -254,7 +254,7 @@ def test_submission_page_from_a_row(demo, watched):
     page = w.page
     page.goto(url + "index.html")
     apply_and_wait(page, lambda: page.select_option("#f-sort", "score"))
-    page.click("#board tbody tr:first-child a")
+    page.click("#board tbody tr:not(.group-head) a >> nth=0")  # under the group heading
     page.wait_for_load_state("load")
     assert "/s/" in page.url and page.url.endswith(".html")
     assert page.is_visible(".score .big")
