@@ -57,6 +57,11 @@ def test_a_broken_optimizer_changes_the_accuracy_track_and_says_so(tmp_path):
     entry = broken["details"]["implementation"]["accuracy"]
     assert entry["implementation"] == "reference"
     assert "step() left the weights unchanged" in entry["reason"]
+    # The fallback trains no longer than the student's own code could have: broken code
+    # never earns more training than working code.
+    assert "no more than your code's measured speed allows" in entry["reason"]
+    steps = broken["tracks"]["accuracy"]["metrics"]["train_steps"]
+    assert steps <= good["tracks"]["accuracy"]["metrics"]["train_steps"] * 1.5
     assert broken["details"]["training_backend"] == "reference"
     assert broken["tracks"]["accuracy"] != good["tracks"]["accuracy"]
     # The tracks that do not train keep using the student's code.

@@ -115,10 +115,13 @@ def train(
     learning_rate: float | None = None,
     on_epoch: Callable[[int], None] | None = None,
     masks: list | None = None,
+    max_steps: int | None = None,
 ) -> Params:
     """Mini-batch Adam on softmax cross-entropy; deterministic for a seed.
 
-    `masks` (one 0/1 array per weight matrix) keeps pruned weights at zero.
+    `masks` (one 0/1 array per weight matrix) keeps pruned weights at zero; `max_steps`
+    stops early (a fallback for the student's training gets no more steps than their
+    code's speed would have allowed).
     """
     import numpy as np
 
@@ -132,6 +135,8 @@ def train(
     for epoch in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, settings.batch_size):
+            if max_steps is not None and step >= max_steps:
+                break
             batch = order[start : start + settings.batch_size]
             x, y = data.x_train[batch], data.y_train[batch]
             grads = _gradients(params, x, y)

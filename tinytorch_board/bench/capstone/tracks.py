@@ -36,6 +36,7 @@ from tinytorch_board.bench.capstone.compression import (
 )
 from tinytorch_board.bench.capstone.guest import (
     CALL_LIMIT_S,
+    CHECK_BATCH,
     Implementation,
     Runner,
     StudentQuantizer,
@@ -155,6 +156,7 @@ class _Context:
             if self.trained is None:
                 start = time.perf_counter()
                 epochs = self.settings.epochs
+                cap = self.guest.fallback_steps(self.settings)
                 self.trained = train(
                     params,
                     self.data,
@@ -163,13 +165,22 @@ class _Context:
                     on_epoch=lambda e: self.progress(
                         f"Training the reference MLP (epoch {e}/{epochs})"
                     ),
+                    max_steps=cap,
                 )
+                per_epoch = -(-self.settings.n_train // self.settings.batch_size)
+                steps = min(cap, epochs * per_epoch) if cap is not None else epochs * per_epoch
                 self.training = {
                     "by": "reference",
-                    "epochs": epochs,
-                    "train_samples": self.settings.n_train,
+                    "epochs": round(steps / per_epoch, 3),
+                    "train_samples": min(self.settings.n_train, steps * self.settings.batch_size),
                     "train_seconds": time.perf_counter() - start,
                 }
+                if cap is not None:
+                    self.training["train_steps"] = steps
+                    self.guest.training_reason += (
+                        f" for {steps} steps, no more than your code's measured speed allows "
+                        f"in {self.settings.student_train_budget_s:.0f} s"
+                    )
             if not all(np.all(np.isfinite(w)) for w, _ in self.trained):
                 raise TrackSkipped("training diverged (non-finite weights)")
             self.base_accuracy = self.evaluate(self.trained)
@@ -321,9 +332,18 @@ class GuestPieces:
     forward_reason: str = "numpy was asked for (--backend numpy)"
     trainer: StudentTrainer | None = None
     training_reason: str = "numpy was asked for (--backend numpy)"
-    step_seconds: float = 0.0
+    step_seconds: float = 0.0  # one checked training step of the student's code, if run
     quantizer: StudentQuantizer | None = None
     quantizer_reason: str = "numpy was asked for (--backend numpy)"
+
+    def fallback_steps(self, settings: CapstoneSettings) -> int | None:
+        """Steps a reference fallback may train for: when the student's training step ran
+        (and failed its check), no more than their code's speed allows in the budget, so
+        broken code never earns more training than working code; else no limit."""
+        if self.trainer is not None or self.step_seconds <= 0:
+            return None
+        per_step = self.step_seconds * settings.batch_size / CHECK_BATCH
+        return max(1, int(settings.student_train_budget_s / per_step))
 
 
 def _discover(backend: str, root: Path | None, settings: CapstoneSettings, data: Dataset):
@@ -351,10 +371,11 @@ def _discover(backend: str, root: Path | None, settings: CapstoneSettings, data:
         guest.training_reason = f"{why}; the reference trained the model"
     else:
         problem, seconds = check_trainer(trainer, params, data, settings)
+        guest.step_seconds = seconds
         if problem:
             guest.training_reason = f"{problem}; the reference trained the model"
         else:
-            guest.trainer, guest.step_seconds = trainer, seconds
+            guest.trainer = trainer
 
     quantizer, why = find_quantizer(package)
     if quantizer is None:
