@@ -22,8 +22,8 @@ from board_helpers import write_submission
 from click.testing import CliRunner
 
 from tinytorch_board.board.demo_data import generate, generate_capstone
-from tinytorch_board.board.distribution import landing_line
 from tinytorch_board.cli import cli
+from tinytorch_board.submission.distribution import landing_line
 from tinytorch_board.submission.score import baseline_score, group_label
 from tinytorch_board.submission.validator import check_document
 
