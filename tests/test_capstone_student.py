@@ -105,3 +105,19 @@ def test_json_stays_clean_and_a_hanging_call_is_cut_off(tmp_path, monkeypatch):
     with pytest.raises(student.GuestTimeout), student.time_limit(0.2):
         while True:
             pass
+
+
+def test_the_students_pruner_is_used_and_a_wrong_one_falls_back(tmp_path):
+    good = _run(reference_package(tmp_path / "good"))
+    assert (
+        "pruning by your tinytorch.optimization.compression.magnitude_prune"
+        in (good["details"]["implementation"]["compression"]["reason"])
+    )
+    student._forget_package()
+    root = reference_package(tmp_path / "bad")
+    path = root / "tinytorch" / "optimization" / "compression.py"
+    path.write_text(path.read_text().replace("sparsity * 100)", "sparsity * 10)"))
+    bad = _run(root)
+    reason = bad["details"]["implementation"]["compression"]["reason"]
+    assert "magnitude pruning by the reference" in reason
+    assert "zeroed 5% of the weights, not about 50%" in reason

@@ -31,6 +31,14 @@ QUANTIZATION = (
     "tinytorch.core.quantization",
     "tinytorch.quantization",
 )
+PRUNING = (
+    "tinytorch",
+    "tinytorch.optimization.compression",
+    "tinytorch.perf.compression",
+    "tinytorch.core.compression",
+    "tinytorch.compression",
+)
+LAYERS = ("tinytorch", "tinytorch.core.layers", "tinytorch.nn")
 CHECK_BATCH = 16
 GRAD_RTOL = 1e-2  # float32 autograd against float64-free numpy: loose but telling
 CALL_LIMIT_S = 20.0
@@ -93,14 +101,9 @@ class StudentTrainer:
     def build(self, params: Params, learning_rate: float):
         tensor, linear = self.package.pieces["Tensor"], self.package.pieces["Linear"]
         layers = [student.make_linear(linear, tensor, w, b) for w, b in params]
-        tensors = []
-        for layer in layers:
-            for names in (("weight", "weights", "W"), ("bias", "b")):
-                value = next((getattr(layer, n) for n in names if hasattr(layer, n)), None)
-                if value is None:
-                    raise student.StudentCodeError(f"{type(layer).__name__} has no {names[0]}")
-                value.requires_grad = True  # one release leaves it off until training
-                tensors.append(value)
+        tensors = [t for layer in layers for t in layer_tensors(layer)]
+        for value in tensors:
+            value.requires_grad = True  # one release leaves it off until training
         kwargs = {"lr": learning_rate}
         optimizer = self.optimizer_type(tensors, **kwargs)
         return layers, tensors, optimizer, self.loss_type()
@@ -120,6 +123,17 @@ class StudentTrainer:
         loss.backward()
         optimizer.step()
         return float(student.to_array(loss).reshape(-1)[0])
+
+
+def layer_tensors(layer) -> list:
+    """A student Linear's weight and bias Tensors (names vary: weight/weights/W, bias/b)."""
+    out = []
+    for names in (("weight", "weights", "W"), ("bias", "b")):
+        value = next((getattr(layer, n) for n in names if hasattr(layer, n)), None)
+        if value is None:
+            raise student.StudentCodeError(f"{type(layer).__name__} has no {names[0]}")
+        out.append(value)
+    return out
 
 
 def weights_of(tensors: list, params: Params) -> Params:
@@ -338,4 +352,67 @@ def check_quantizer(quantizer: StudentQuantizer, package, params: Params) -> str
     error = float(np.max(np.abs(values - w)))
     if not np.all(np.isfinite(values)) or error > step * 1.01 + 1e-6:
         return f"your quantize_int8 round trip is off by {error:.3g} (one int8 step is {step:.3g})"
+    return None
+
+
+# --- pruning ---------------------------------------------------------------------------
+
+
+@dataclass
+class StudentPruner:
+    """The student's magnitude_prune(model, sparsity), run on a Sequential of their Linears."""
+
+    prune: Callable
+    sequential: type
+    where: str
+
+    def __call__(self, package, params: Params, sparsity: float) -> Params:
+        tensor, linear = package.pieces["Tensor"], package.pieces["Linear"]
+        layers = [student.make_linear(linear, tensor, w, b) for w, b in params]
+        with student.guest(CALL_LIMIT_S):
+            self.prune(self.sequential(*layers), sparsity)
+        return weights_of([t for layer in layers for t in layer_tensors(layer)], params)
+
+
+def find_pruner(package) -> tuple[StudentPruner | None, str]:
+    found = student.find_attribute(("magnitude_prune",), PRUNING)
+    if found is None:
+        return None, "no magnitude_prune found (module 16, Compression, adds it)"
+    sequential = student.find_attribute(("Sequential",), LAYERS)
+    if sequential is None:
+        return None, "no Sequential to hand your magnitude_prune a model (module 03, Layers)"
+    return StudentPruner(found[0], sequential[0], found[1]), ""
+
+
+def check_pruner(pruner: StudentPruner, package, params: Params, sparsity: float = 0.5):
+    """Prune once: about the asked share of weights zeroed, the smallest ones (per layer or
+    over the whole model), the kept ones unchanged. None when it is right."""
+    import numpy as np
+
+    try:
+        pruned = pruner(package, params, sparsity)
+    except (Exception, SystemExit) as exc:
+        return f"your magnitude_prune raised {student.describe_exception(exc)}"
+    total = sum(w.size for w, _ in params)
+    zeros = sum(int(np.sum(p == 0)) for p, _ in pruned)
+    if abs(zeros / total - sparsity) > 0.05:
+        return (
+            f"your magnitude_prune(model, {sparsity}) zeroed {100 * zeros / total:.0f}% "
+            f"of the weights, not about {100 * sparsity:.0f}%"
+        )
+    dropped, kept = [], []
+    for (w, _), (p, _) in zip(params, pruned, strict=True):
+        if not np.allclose(p[p != 0], w[p != 0], rtol=1e-5, atol=1e-7):
+            return "your magnitude_prune changed weights it kept"
+        dropped.append(np.abs(w[p == 0]))
+        kept.append(np.abs(w[p != 0]))
+    per_layer = all(
+        d.size == 0 or k.size == 0 or d.max() <= k.min() for d, k in zip(dropped, kept, strict=True)
+    )
+    everything_d, everything_k = np.concatenate(dropped), np.concatenate(kept)
+    overall = (
+        everything_d.size == 0 or everything_k.size == 0 or everything_d.max() <= everything_k.min()
+    )
+    if not (per_layer or overall):
+        return "your magnitude_prune zeroed weights larger than some it kept"
     return None

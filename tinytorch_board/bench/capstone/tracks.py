@@ -33,10 +33,13 @@ from tinytorch_board.bench.capstone.guest import (
     CHECK_BATCH,
     Implementation,
     Runner,
+    StudentPruner,
     StudentQuantizer,
     StudentTrainer,
+    check_pruner,
     check_quantizer,
     check_trainer,
+    find_pruner,
     find_quantizer,
     find_trainer,
     numpy_runner,
@@ -187,6 +190,12 @@ class _Context:
         not the student's work; the student's forward pass is timed in speed/efficiency)."""
         return accuracy_of(forward_numpy(params, self.data.x_test), self.data.y_test)
 
+    def prune(self, params: Params, sparsity: float) -> Params:
+        """Magnitude pruning by the student's magnitude_prune when it passed its check."""
+        if self.guest.pruner is None:
+            return magnitude_prune(params, sparsity)
+        return self.guest.pruner(self.guest.package, params, sparsity)
+
     def quantize(self, params: Params, sparse: bool) -> tuple[Params, int]:
         """int8 weights by the student's quantizer when it passed, else the reference,
         and their storage in bytes, measured from what the quantizer returned (a
@@ -251,7 +260,7 @@ def _compression_track(ctx: _Context) -> dict:
     chosen_accuracy = ctx.evaluate(first)
     for sparsity in ctx.settings.sparsities:
         ctx.progress(f"Compressing: int8 + {sparsity:.0%} pruning, fine-tuning")
-        pruned = magnitude_prune(current, sparsity)
+        pruned = ctx.prune(current, sparsity)
         masks = [(w != 0).astype(w.dtype) for w, _ in pruned]
         tuned = train(
             pruned,
@@ -331,6 +340,8 @@ class GuestPieces:
     step_seconds: float = 0.0  # one checked training step of the student's code, if run
     quantizer: StudentQuantizer | None = None
     quantizer_reason: str = "numpy was asked for (--backend numpy)"
+    pruner: StudentPruner | None = None
+    pruner_reason: str = "numpy was asked for (--backend numpy)"
 
     def fallback_steps(self, settings: CapstoneSettings) -> int | None:
         """Steps a reference fallback may train for: when the student's training step ran
@@ -352,11 +363,13 @@ def _discover(backend: str, root: Path | None, settings: CapstoneSettings, data:
     if plan.backend != "tinytorch":
         why = "; ".join(plan.notes) or "your tinytorch could not be used"
         guest.forward_reason = guest.training_reason = guest.quantizer_reason = why
+        guest.pruner_reason = why
         return numpy_runner, "numpy", plan.notes, guest
     package = student.load_package(root)
     if package.import_error:
         why = f"your tinytorch was not used: {package.import_error}"
         guest.forward_reason = guest.training_reason = guest.quantizer_reason = why
+        guest.pruner_reason = why
         return numpy_runner, "numpy", [why], guest
     guest.package = package
     params = init_params(settings)
@@ -382,6 +395,16 @@ def _discover(backend: str, root: Path | None, settings: CapstoneSettings, data:
             guest.quantizer_reason = f"{problem}; the reference quantized the weights"
         else:
             guest.quantizer = quantizer
+
+    pruner, why = find_pruner(package)
+    if pruner is None:
+        guest.pruner_reason = why
+    else:
+        problem = check_pruner(pruner, package, params)
+        if problem:
+            guest.pruner_reason = problem
+        else:
+            guest.pruner = pruner
 
     probe = plan.probe
     problem = probe.metrics.get("forward_pass") if probe is not None else None
@@ -422,14 +445,24 @@ def _implementations(ctx: _Context, used: str) -> dict[str, Implementation]:
         )
     else:
         out["speed"] = Implementation("reference", guest.forward_reason)
-    if guest.quantizer is not None:
+    if guest.quantizer is not None or guest.pruner is not None:
+        int8 = (
+            f"int8 weights by your {guest.quantizer.where} (bytes measured from what it returned)"
+            if guest.quantizer
+            else f"int8 by the reference ({guest.quantizer_reason})"
+        )
+        pruning = (
+            f"magnitude pruning by your {guest.pruner.where}"
+            if guest.pruner
+            else f"magnitude pruning by the reference ({guest.pruner_reason})"
+        )
         out["compression"] = Implementation(
-            "tinytorch",
-            f"int8 weights by your {guest.quantizer.where} (bytes measured from what it "
-            "returned); magnitude pruning and fine-tuning by the reference",
+            "tinytorch", f"{int8}; {pruning}; fine-tuning by the reference"
         )
     else:
-        out["compression"] = Implementation("reference", guest.quantizer_reason)
+        out["compression"] = Implementation(
+            "reference", f"{guest.quantizer_reason}; {guest.pruner_reason}"
+        )
     if used == "tinytorch":
         by = f"your {guest.quantizer.where}" if guest.quantizer else "the reference"
         out["efficiency"] = Implementation(
