@@ -39,11 +39,24 @@ PROFILES = {
     "github": "community-profile.github.3e0e22a3.json",
     "none": None,
 }
+# .tito/progress.json shape: (its fixture, the root progress.json fixture, modules expected)
 TITO_PROGRESS = {
-    "ints": ("tito-progress.ints.02364f80.json", ["01", "02", "03", "04", "05"]),
-    "slugs": ("tito-progress.slugs.02364f80.json", ["01", "02", "03"]),
+    "ints": (
+        "tito-progress.ints.02364f80.json",
+        "progress.workflow.02364f80.json",
+        ["01", "02", "03", "04", "05"],
+    ),
+    "slugs": (
+        "tito-progress.slugs.02364f80.json",
+        "progress.workflow-streak.02364f80.json",
+        ["01", "02", "03"],
+    ),
     # 01_setup..04_layers of the old curriculum: tensor, activations, layers; never losses
-    "old-slugs": ("tito-progress.old-slugs.3b721c54.json", ["01", "02", "03"]),
+    "old-slugs": (
+        "tito-progress.old-slugs.3b721c54.json",
+        "progress.workflow.02364f80.json",
+        ["01", "02", "03"],
+    ),
 }
 # Facts each profile shape holds, as written by tito.
 FACTS = {
@@ -92,7 +105,7 @@ def tito_project(root: Path, home: Path, profile: str, progress: str) -> dict[st
         (root / folder).mkdir(parents=True, exist_ok=True)
     later = datetime.now() + timedelta(days=1)  # tito names results by local time
     files = {
-        "root_progress": copy_fixture("progress.workflow.02364f80.json", root / "progress.json"),
+        "root_progress": copy_fixture(TITO_PROGRESS[progress][1], root / "progress.json"),
         "tito_progress": copy_fixture(TITO_PROGRESS[progress][0], root / ".tito/progress.json"),
         "milestones": copy_fixture("tito-milestones.02364f80.json", root / ".tito/milestones.json"),
         "tito_config": copy_fixture("tito-config.3b721c54.json", root / ".tito/config.json"),
@@ -174,7 +187,7 @@ def test_every_tito_shape_through_every_command(
     site = write_site(tmp_path / "site", distribution_from_demo())
     ours = add_result(root)
     monkeypatch.chdir(root / "modules" / "01_tensor")  # the root is found, never given
-    expected_modules = TITO_PROGRESS[progress][1]
+    expected_modules = TITO_PROGRESS[progress][2]
 
     # community profile, twice: the same ids, the file's own facts
     if shape == "none":
@@ -224,6 +237,7 @@ def test_every_tito_shape_through_every_command(
     assert Path(document["result"]) not in (files["baseline_newest"], files["baseline_old"])
     assert Path(document["result"]) != ours  # the run above is newer
     assert str(files["baseline_newest"]) in document["skipped_tito_results"]
+    assert document["score"] == json.loads(Path(document["result"]).read_text())["score"]
 
     # community update: a change where tito's shape has a place, or beside it
     if ids:
@@ -273,7 +287,7 @@ def test_module_slugs_are_read_by_name(tmp_path, _home_in_tmp, monkeypatch, prog
     monkeypatch.chdir(root)
     exported = json.loads(run("export").stdout)
     assert exported["module_progress"]["completed_modules"] == [
-        int(m) for m in TITO_PROGRESS[progress][1]
+        int(m) for m in TITO_PROGRESS[progress][2]
     ]
 
 
@@ -439,3 +453,21 @@ def test_our_join_writes_a_profile_tito_reads(tmp_path, _home_in_tmp, monkeypatc
     assert shown[2:5] == ["KE", "Strathmore", None]
     assert shown[9] == "5"  # modules_completed, as tito counts them
     tito_readers.nested_profile_updated(path)
+
+
+@pytest.mark.parametrize("shape", ["nested", "github"])
+def test_public_entries_of_a_tito_profile_share_one_public_id(
+    tmp_path, _home_in_tmp, monkeypatch, shape
+):
+    root = tmp_path / "TinyTorch"
+    tito_project(root, _home_in_tmp, shape, "ints")
+    add_result(root)
+    monkeypatch.chdir(root)
+    ids = set()
+    for _ in range(2):
+        dry = run("submit", "--dry-run", "--json", "--public", "--name", "Ada")
+        submission = json.loads(dry.stdout)["submission"]
+        assert submission["public"] == {"display_name": "Ada"}
+        ids.add(submission["participant_id"])
+    shown = run_json("community", "profile")
+    assert ids == {shown["public_id"]} and shown["public_id"] != shown["anonymous_id"]

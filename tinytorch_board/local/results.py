@@ -74,7 +74,7 @@ def newest_result(benchmarks_dir: Path, skipped: list[Path] | None = None) -> Pa
         passed_over.append(path)
     note = ""
     if passed_over:
-        note = f" ({len(passed_over)} tito result(s) there: {TITO_NOTE})"
+        note = f" (only {len(passed_over)} tito result(s), not scored by this board)"
     raise BoardError(
         f"no tinytorch-board results in {benchmarks_dir}{note}; "
         "run `tinytorch-board benchmark baseline` first"
