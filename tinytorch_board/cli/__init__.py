@@ -76,7 +76,8 @@ class LazyGroup(click.Group):
 @click.option(
     "--project-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Your TinyTorch project (default: nearest folder above with .tito/ or .tinytorch/).",
+    help="Your TinyTorch project (default: the nearest folder above with .tito/, tinytorch/, "
+    "modules/, tito/ or .tinytorch/community/).",
 )
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path | None) -> None:

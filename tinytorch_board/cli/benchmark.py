@@ -47,6 +47,9 @@ def _prompt_options(func):
 def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
     """Time tensor ops, matmul and a forward pass; score 0-100 (reference machine = 50).
 
+    Saves to .tito/benchmarks/ of your TinyTorch project (beside tito's own results, which
+    are never overwritten). Outside a project it says where it saves: use --project-dir.
+
     With your tinytorch, each operation is first checked against numpy; a wrong answer
     is reported and not scored.
     """
@@ -78,6 +81,9 @@ def _measure_and_save(project, first_status: str, run):
     from tinytorch_board.clock import utc_now
     from tinytorch_board.local.results import save_result
 
+    note = project.outside_note()
+    if note:  # never a silent .tito/ in an arbitrary folder
+        click.secho(note, fg="yellow", err=True)
     moment = utc_now()
     with _progress_console().status(first_status) as status:
         result = run(lambda text: status.update(f"{text}..."), lambda: moment)
