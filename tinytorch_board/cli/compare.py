@@ -58,8 +58,10 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
         data = load_result(path)  # a result file: check its version and shape
     mine = comparable(data, str(path))
 
-    fetched = fetch_json(str(source), "api/distribution.json", cache_dir=project.cache_dir)
-    distribution = check_distribution(fetched.data, fetched.origin)
+    fetched = fetch_json(
+        str(source), "api/distribution.json", cache_dir=project.cache_dir, check=check_distribution
+    )
+    distribution = fetched.data
     placement = place_comparable(distribution, mine)
     k = distribution.get("k")
 

@@ -25,7 +25,11 @@ def where_you_would_land(project, document: dict, target=None) -> str | None:
         pages_url = None
     if pages_url:
         sources.append(pages_url)
-    return landing_from_sources(document, sources, cache_dir=project.cache_dir)
+
+    def offline(reason: str) -> None:
+        click.echo(f"offline: {reason}", err=True)
+
+    return landing_from_sources(document, sources, cache_dir=project.cache_dir, offline=offline)
 
 
 def github_board(target, token_option: str | None, hint: str):

@@ -370,8 +370,10 @@ def community_stats(
     if source is None:
         return {"status": "offline", "reason": reason, "source": None}
     try:
-        fetched = fetch_json(source, "api/distribution.json", cache_dir, timeout=timeout)
-        doc = check_distribution(fetched.data, fetched.origin)
+        fetched = fetch_json(
+            source, "api/distribution.json", cache_dir, timeout=timeout, check=check_distribution
+        )
+        doc = fetched.data
     except BoardError as exc:
         return {"status": "offline", "reason": str(exc), "source": source}
     totals = doc.get("totals") if isinstance(doc.get("totals"), dict) else {}

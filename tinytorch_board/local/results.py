@@ -36,16 +36,25 @@ def newest_result(benchmarks_dir: Path) -> Path:
 
 
 def save_result(benchmarks_dir: Path, result: dict, moment: datetime) -> Path:
-    """Write a new result file; never overwrite (a suffix is added on a name clash)."""
+    """Write a new result file; never overwrite (a suffix is added on a name clash).
+
+    Each name is claimed exclusively, so two saves in the same second (two processes)
+    both keep their file: the loser of a race moves on to the next suffix.
+    """
     stamp = moment.strftime("%Y%m%d_%H%M%S")
     base = f"{result['kind']}_{stamp}"
-    path = benchmarks_dir / f"{base}.json"
-    counter = 1
-    while path.exists():
-        path = benchmarks_dir / f"{base}_{counter}.json"
-        counter += 1
-    create_json(path, result)
-    return path
+    for counter in range(1000):
+        path = benchmarks_dir / (f"{base}.json" if counter == 0 else f"{base}_{counter}.json")
+        if path.exists() or path.is_symlink():
+            continue
+        try:
+            create_json(path, result)
+        except DataFileError:
+            if path.exists() or path.is_symlink():
+                continue  # another process took this name a moment ago
+            raise
+        return path
+    raise BoardError(f"{benchmarks_dir} already holds 1000 results named {base}; move some away")
 
 
 def load_result(path: Path) -> dict:
