@@ -186,3 +186,80 @@ def test_deep_nesting_in_a_local_site_is_a_data_error(tmp_path):
     (site / "distribution.json").write_bytes(BAD_BODIES["deep-nesting"])
     with pytest.raises(DataFileError, match="not valid JSON"):
         fetch_json(str(tmp_path), REL, check=check_distribution)
+
+
+# -- the GitHub client (PyGithub's requests session) -------------------------------------------
+
+RUN_AND_MEASURE = (
+    "import resource, sys\n"
+    "from tinytorch_board.cli import cli\n"
+    "try:\n"
+    "    cli.main(args=sys.argv[1:], standalone_mode=False)\n"
+    "except Exception as exc:\n"
+    "    print('ERROR', type(exc).__name__, exc)\n"
+    "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+)
+
+
+def measured(args: list[str], **env: str) -> tuple[str, float, float]:
+    """Run the CLI in a child process: its output, wall time (s) and peak memory (MB)."""
+    child_env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "PATH": "/nonexistent",
+        **env,
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_MEASURE, *args],
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    elapsed = time.monotonic() - started
+    out = done.stdout + done.stderr
+    peak_mb = int(out.split("MAXRSS_KB")[1].split()[0]) / 1024
+    return out, elapsed, peak_mb
+
+
+GITHUB_ENV = {
+    "TINYTORCH_BOARD_TOKEN": "STUDENT-TOKEN",
+    "TINYTORCH_BOARD_TIMEOUT": "5",
+    "TINYTORCH_BOARD_RETRIES": "0",
+    "TINYTORCH_BOARD_WRITE_INTERVAL": "0",
+}
+
+
+@pytest.mark.parametrize("variant", ["drip", "drip-headers"])
+def test_submit_to_a_dripping_github_ends_within_15_s(server, tmp_path, variant):
+    project = make_project(tmp_path, repo="board-org/board")
+    out, elapsed, _ = measured(
+        ["--project-dir", str(project), "submit", "--yes", "--api-url", server.url(variant)],
+        **GITHUB_ENV,
+    )
+    assert "did not answer within 5 s while reading the board repository" in out, out
+    assert "Traceback" not in out
+    assert elapsed < 15
+
+
+def test_submit_against_a_500_mb_github_answer_is_cut_with_bounded_memory(server, tmp_path):
+    project = make_project(tmp_path, repo="board-org/board")
+    out, elapsed, peak_mb = measured(
+        ["--project-dir", str(project), "submit", "--yes", "--api-url", server.url("oversize")],
+        **GITHUB_ENV,
+    )
+    assert "sent an answer larger than 8388608 bytes while reading the board repository" in out
+    assert "Traceback" not in out and "TypeError" not in out
+    assert peak_mb < 250, peak_mb
+    assert elapsed < 15
+
+
+def test_a_declared_500_mb_github_answer_is_refused_unread(server, tmp_path):
+    project = make_project(tmp_path, repo="board-org/board")
+    url = server.url("oversize-declared")
+    out, elapsed, _ = measured(
+        ["--project-dir", str(project), "submit", "--yes", "--api-url", url], **GITHUB_ENV
+    )
+    assert f"sent an answer of {500 * 2**20} bytes" in out, out
+    assert elapsed < 15

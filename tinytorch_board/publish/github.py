@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry, InputGitAuthor
+from github import Auth, Github, GithubException, GithubRetry, InputGitAuthor, Requester
 from github.GithubException import (
     BadCredentialsException,
     RateLimitExceededExceedsMaxWait,
@@ -75,11 +76,114 @@ class _BoundedRetry(GithubRetry):
         return seconds
 
 
+# -- bounded transfers ------------------------------------------------------------------------
+
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # our answers are a file of a few KB or a short list
+
+
+class ResponseTooLarge(requests.exceptions.RequestException):
+    """An answer larger than MAX_RESPONSE_BYTES (refused before it fills memory)."""
+
+
+class TransferDeadline(requests.exceptions.Timeout):
+    """An answer that did not arrive in full within its deadline (a dripping server)."""
+
+
+class BoundedAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter whose every request, retries included, ends by one deadline.
+
+    requests' timeout is per socket read, so a server sending a byte a second never trips
+    it; here the whole exchange (connect, retries, headers, body) runs in a worker thread
+    that the caller stops waiting for at the deadline, and the body is read in chunks up
+    to MAX_RESPONSE_BYTES instead of all at once.
+    """
+
+    def __init__(self, deadline: float, max_bytes: int = MAX_RESPONSE_BYTES, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        outcome: dict[str, object] = {}
+        stop = threading.Event()
+
+        def exchange() -> None:
+            try:
+                response = requests.adapters.HTTPAdapter.send(
+                    self, request, True, timeout, verify, cert, proxies
+                )
+                outcome["response"] = self._read_body(response, stop)
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=exchange, name="tinytorch-board-github", daemon=True)
+        worker.start()
+        worker.join(self.deadline)
+        if worker.is_alive():
+            stop.set()
+            raise TransferDeadline(f"no complete answer within {self.deadline:g} s")
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        return outcome["response"]
+
+    def _read_body(self, response, stop: threading.Event):
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response.close()
+            raise ResponseTooLarge(f"an answer of {declared} bytes (at most {self.max_bytes})")
+        parts, size = [], 0
+        for chunk in response.raw.stream(64 * 1024, decode_content=True):
+            if stop.is_set():
+                response.close()
+                raise TransferDeadline("stopped at the deadline")
+            size += len(chunk)
+            if size > self.max_bytes:
+                response.close()
+                raise ResponseTooLarge(f"an answer larger than {self.max_bytes} bytes")
+            parts.append(chunk)
+        response._content = b"".join(parts)
+        response._content_consumed = True
+        return response
+
+
+def _request_deadline(timeout: float | None, retry: object) -> float:
+    """How long one request may take in all: its timeout per attempt, for every attempt."""
+    attempts = 1 + max(0, getattr(retry, "total", 0) or 0)
+    return float(timeout or 10) * attempts
+
+
+def _bounded(connection_class: type) -> type:
+    class Bounded(connection_class):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.adapter = BoundedAdapter(
+                _request_deadline(self.timeout, self.retry),
+                max_retries=self.retry,
+                pool_connections=self.pool_size,
+                pool_maxsize=self.pool_size,
+            )
+            self.session.mount(f"{self.protocol}://", self.adapter)
+
+    Bounded.__name__ = f"Bounded{connection_class.__name__}"
+    return Bounded
+
+
+# PyGithub builds its requests session inside these connection classes; every Github
+# client in this process (this is the only module that makes one) uses the bounded ones.
+# injectConnectionClasses() would also turn off connection reuse, so set them directly.
+Requester.Requester._Requester__httpConnectionClass = _bounded(
+    Requester.HTTPRequestsConnectionClass
+)
+Requester.Requester._Requester__httpsConnectionClass = _bounded(
+    Requester.HTTPSRequestsConnectionClass
+)
+
+
 @dataclass(frozen=True)
 class Limits:
     """How long we are willing to wait; nothing blocks longer than these bounds."""
 
-    timeout: int = 10  # seconds per HTTP request (PyGithub wants an int)
+    timeout: int = 10  # seconds per attempt of an HTTP request, body included (an int for PyGithub)
     retries: int = 2  # retries of a request on 5xx, a dropped connection or a timeout
     backoff_factor: float = 1.0  # urllib3 backoff between those retries
     backoff_max: float = 8.0
@@ -234,12 +338,22 @@ def describe_failure(
                 f"wait a little, {hint}"
             )
         return f"GitHub answered {exc.status} while {step} ({message})"
+    if isinstance(exc, ResponseTooLarge):
+        return (
+            f"{api_url} sent {exc} while {step}; that is not GitHub's answer: check "
+            f"--api-url, {hint}"
+        )
     if isinstance(exc, requests.exceptions.RetryError):
         return (
             f"GitHub kept answering with server errors while {step} "
             f"(gave up after {limits.retries} retries); wait a little, {hint}"
         )
     text = str(exc)
+    if isinstance(exc, TransferDeadline):
+        return (
+            f"GitHub did not answer within {_request_deadline(limits.timeout, limits.retry()):g} "
+            f"s while {step} (a complete answer, retries included); check your network, {hint}"
+        )
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower():
         return (
             f"GitHub did not answer within {limits.timeout} s while {step}; check your "
