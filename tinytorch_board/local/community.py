@@ -156,7 +156,21 @@ class Outcome:
     from_tinytorch: bool = False
 
 
+def _not_a_file_advice(path: Path) -> str | None:
+    """Advice for a profile path that is a directory or special file (not ours to delete)."""
+    if path.is_symlink() or not path.exists() or path.is_file():
+        return None
+    kind = "a directory" if path.is_dir() else "not a regular file"
+    return (
+        f"{path} is {kind}, not a profile; it was not made by tinytorch-board, so it is "
+        f"left alone: move it away (mv '{path}' '{path}.moved') and join again"
+    )
+
+
 def _existing(project: Project) -> LoadedProfile | None:
+    advice = _not_a_file_advice(project.profile_path)
+    if advice:
+        raise BoardError(advice)
     try:
         return load_profile(project)
     except DataFileError as exc:
@@ -225,8 +239,11 @@ def leave(project: Project) -> LeaveOutcome:
     results = len(result_files(project.benchmarks_dir))
     outbox = project.outbox_dir
     submissions = len(list(outbox.glob("*.json"))) if outbox.is_dir() else 0
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return LeaveOutcome(None, results, submissions)
+    advice = _not_a_file_advice(path)
+    if advice:
+        raise BoardError(advice)
     path.unlink()
     return LeaveOutcome(path, results, submissions)
 

@@ -270,7 +270,7 @@ def load_profile(project: Project) -> LoadedProfile | None:
     path = project.profile_path
     if not path.exists():
         return None
-    data = read_json(path)
+    data = read_json(path, within=project.root)
     if "profile_version" not in data and "anonymous_id" in data:
         if not is_uuid4(data.get("anonymous_id")):
             raise DataFileError(path, f"'anonymous_id' is not a random UUID; {REMOVE_HINT}")

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tinytorch_board.errors import DataFileError
+from tinytorch_board.errors import DataFileError, WriteError
 
 # Files we read from the student's project are small; anything bigger is not ours.
 MAX_READ_BYTES = 8 * 1024 * 1024
@@ -34,8 +34,11 @@ def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
     the write (fine for regenerable output such as demo data and the built site).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -43,6 +46,10 @@ def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise WriteError(path, exc) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -78,8 +85,11 @@ def create_json(path: Path, data: Any) -> None:
     """
     path = Path(path)
     text = dumps(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -91,6 +101,10 @@ def create_json(path: Path, data: Any) -> None:
             raise DataFileError(path, "already exists; refusing to overwrite it") from None
         except OSError:
             _create_exclusive(path, text)  # a file system without hard links
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(path, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -146,9 +160,17 @@ def loads_strict(text: str) -> Any:
     )
 
 
-def read_json(path: Path, expect: type = dict, max_bytes: int = MAX_READ_BYTES) -> Any:
-    """Read a JSON file whose top level must be `expect`; DataFileError on any problem."""
+def read_json(
+    path: Path, expect: type = dict, max_bytes: int = MAX_READ_BYTES, within: Path | None = None
+) -> Any:
+    """Read a JSON file whose top level must be `expect`; DataFileError on any problem.
+
+    With `within`, a path that resolves outside that directory (a link out of the
+    project) is refused.
+    """
     path = Path(path)
+    if within is not None:
+        check_within(path, within)
     try:
         raw = read_regular_bytes(path, max_bytes)
         text = raw.decode("utf-8")
@@ -169,6 +191,21 @@ def read_json(path: Path, expect: type = dict, max_bytes: int = MAX_READ_BYTES) 
             path, f"expected a JSON {_json_type_name(expect)}, found {_json_type_name(type(data))}"
         )
     return data
+
+
+def check_within(path: Path, root: Path) -> None:
+    """DataFileError when path (after following links) lies outside root."""
+    try:
+        resolved = Path(path).resolve()
+        inside = resolved.is_relative_to(Path(root).resolve())
+    except (OSError, RuntimeError):  # a link loop
+        raise DataFileError(
+            path, "is a link that cannot be followed; refusing to read it"
+        ) from None
+    if not inside:
+        raise DataFileError(
+            path, f"is a link to {resolved}, outside the project; refusing to read it"
+        )
 
 
 def read_regular_bytes(path: Path, max_bytes: int = MAX_READ_BYTES) -> bytes:
