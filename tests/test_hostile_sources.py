@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401  (fixtures)
 from hostile_http import BAD_BODIES, HostileServer
 from submit_helpers import make_board, make_project
 
@@ -263,3 +264,36 @@ def test_a_declared_500_mb_github_answer_is_refused_unread(server, tmp_path):
     )
     assert f"sent an answer of {500 * 2**20} bytes" in out, out
     assert elapsed < 15
+
+
+def test_a_github_that_keeps_answering_202_is_given_up(tmp_path, github_fake):
+    from submit_helpers import fast_env
+
+    github_fake.fail("GET", r"^/repos/board-org/board$", 202, "processing", times=100)
+    project = make_project(tmp_path, repo="board-org/board")
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        ["--project-dir", str(project), "submit", "--yes", "--api-url", github_fake.base_url],
+        env=fast_env(TINYTORCH_BOARD_TOKEN="STUDENT-TOKEN"),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "GitHub answered 202 (still processing) 3 times while reading the board" in result.output
+    assert time.monotonic() - started < 15
+
+
+def test_the_network_budget_bounds_all_requests_together(tmp_path, github_fake):
+    from submit_helpers import fast_env
+
+    for path in (r"^/repos/board-org/board$", r"^/user$", r"/pulls$"):
+        github_fake.hang("GET", path, seconds=0.8, process=True, times=5)
+    project = make_project(tmp_path, repo="board-org/board")
+    result = CliRunner().invoke(
+        cli,
+        ["--project-dir", str(project), "submit", "--yes", "--api-url", github_fake.base_url],
+        env=fast_env(TINYTORCH_BOARD_TOKEN="STUDENT-TOKEN", TINYTORCH_BOARD_NETWORK_BUDGET="2"),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "GitHub took more than 2 s of transfers in all for this command" in result.output

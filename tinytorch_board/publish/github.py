@@ -89,6 +89,40 @@ class TransferDeadline(requests.exceptions.Timeout):
     """An answer that did not arrive in full within its deadline (a dripping server)."""
 
 
+class NetworkBudget:
+    """Seconds of HTTP exchanges one command may spend with the API, all requests together.
+
+    Each request is bounded on its own (BoundedAdapter); this bounds their sum, so a
+    server that answers every request just inside its deadline still cannot hold a
+    command for long. Deliberate waits (a new fork, write pacing) are not counted: they
+    have their own limits. One budget per process; a Board starts it.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+        self.spent = 0.0
+        self.repeated_202 = 0
+        self._lock = threading.Lock()
+
+    def start(self, seconds: float | None) -> None:
+        with self._lock:
+            self.seconds, self.spent, self.repeated_202 = seconds, 0.0, 0
+
+    def remaining(self) -> float | None:
+        with self._lock:
+            return None if self.seconds is None else max(0.0, self.seconds - self.spent)
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self.spent += seconds
+
+
+BUDGET = NetworkBudget()
+# PyGithub repeats a GET answered 202 ("still processing") after 2 s, without end;
+# GitHub answers 202 to a GET only briefly (statistics being computed), never to ours.
+MAX_REPEATED_202 = 3
+
+
 class BoundedAdapter(requests.adapters.HTTPAdapter):
     """An HTTPAdapter whose every request, retries included, ends by one deadline.
 
@@ -104,6 +138,32 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
         self.max_bytes = max_bytes
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        remaining = BUDGET.remaining()
+        over_budget = TransferDeadline(
+            f"took more than {BUDGET.seconds:g} s of transfers in all for this command"
+        )
+        if remaining is not None and remaining <= 0:
+            raise over_budget
+        by_budget = remaining is not None and remaining < self.deadline
+        deadline = remaining if by_budget else self.deadline
+        started = time.monotonic()
+        try:
+            response = self._send_by(deadline, request, timeout, verify, cert, proxies)
+        except TransferDeadline:
+            if by_budget:
+                raise over_budget from None
+            raise
+        finally:
+            BUDGET.add(time.monotonic() - started)
+        if response.status_code == 202 and request.method in ("GET", "HEAD"):
+            BUDGET.repeated_202 += 1
+            if BUDGET.repeated_202 > MAX_REPEATED_202:
+                raise TransferDeadline(f"answered 202 (still processing) {MAX_REPEATED_202} times")
+        else:
+            BUDGET.repeated_202 = 0
+        return response
+
+    def _send_by(self, deadline: float, request, timeout, verify, cert, proxies):
         outcome: dict[str, object] = {}
         stop = threading.Event()
 
@@ -118,10 +178,10 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
 
         worker = threading.Thread(target=exchange, name="tinytorch-board-github", daemon=True)
         worker.start()
-        worker.join(self.deadline)
+        worker.join(deadline)
         if worker.is_alive():
             stop.set()
-            raise TransferDeadline(f"no complete answer within {self.deadline:g} s")
+            raise TransferDeadline(f"did not answer within {deadline:g} s")
         if "error" in outcome:
             raise outcome["error"]  # type: ignore[misc]
         return outcome["response"]
@@ -191,10 +251,12 @@ class Limits:
     fork_wait: float = 60.0  # how long a new fork may take to become usable
     fork_poll: float = 1.0  # first pause between fork checks (doubles, at most 8 s)
     seconds_between_writes: float = 1.0  # GitHub asks integrators to pace writes
+    network_budget: float = 30.0  # seconds of transfers per command, all requests together
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
-        """Defaults, overridden by TINYTORCH_BOARD_{TIMEOUT,RETRIES,FORK_WAIT,WRITE_INTERVAL}."""
+        """Defaults, overridden by TINYTORCH_BOARD_{TIMEOUT,RETRIES,FORK_WAIT,WRITE_INTERVAL,
+        NETWORK_BUDGET}."""
         environ = os.environ if environ is None else environ
         values: dict[str, float | int] = {}
         for name, field, kind in (
@@ -202,6 +264,7 @@ class Limits:
             ("TINYTORCH_BOARD_RETRIES", "retries", int),
             ("TINYTORCH_BOARD_FORK_WAIT", "fork_wait", float),
             ("TINYTORCH_BOARD_WRITE_INTERVAL", "seconds_between_writes", float),
+            ("TINYTORCH_BOARD_NETWORK_BUDGET", "network_budget", float),
         ):
             raw = environ.get(name)
             if raw in (None, ""):
@@ -350,10 +413,7 @@ def describe_failure(
         )
     text = str(exc)
     if isinstance(exc, TransferDeadline):
-        return (
-            f"GitHub did not answer within {_request_deadline(limits.timeout, limits.retry()):g} "
-            f"s while {step} (a complete answer, retries included); check your network, {hint}"
-        )
+        return f"GitHub {exc} while {step}; check your network or --api-url, {hint}"
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower():
         return (
             f"GitHub did not answer within {limits.timeout} s while {step}; check your "
@@ -405,6 +465,7 @@ class Board:
         self.limits = limits or Limits()
         self._sleep = sleep
         self._clock = clock
+        BUDGET.start(self.limits.network_budget)
         self._gh = Github(
             auth=Auth.Token(token),
             base_url=self.api_url,
