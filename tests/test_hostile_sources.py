@@ -227,7 +227,6 @@ def measured(args: list[str], **env: str) -> tuple[str, float, float]:
 GITHUB_ENV = {
     "TINYTORCH_BOARD_TOKEN": "STUDENT-TOKEN",
     "TINYTORCH_BOARD_TIMEOUT": "5",
-    "TINYTORCH_BOARD_RETRIES": "0",
     "TINYTORCH_BOARD_WRITE_INTERVAL": "0",
 }
 
@@ -239,7 +238,7 @@ def test_submit_to_a_dripping_github_ends_within_15_s(server, tmp_path, variant)
         ["--project-dir", str(project), "submit", "--yes", "--api-url", server.url(variant)],
         **GITHUB_ENV,
     )
-    assert "did not answer within 5 s while reading the board repository" in out, out
+    assert "did not answer within 10 s while reading the board repository" in out, out
     assert "Traceback" not in out
     assert elapsed < 15
 

@@ -207,9 +207,14 @@ class BoundedAdapter(requests.adapters.HTTPAdapter):
 
 
 def _request_deadline(timeout: float | None, retry: object) -> float:
-    """How long one request may take in all: its timeout per attempt, for every attempt."""
-    attempts = 1 + max(0, getattr(retry, "total", 0) or 0)
-    return float(timeout or 10) * attempts
+    """How long one request may take in all, retries included: twice its timeout when it
+    may be retried (room for one retry after an answer lost to a timeout), else once.
+
+    Fast failures (a 502, a dropped connection) can use every retry within that; a
+    server that drips uses up the deadline, so a command is not held for minutes.
+    """
+    retries = getattr(retry, "total", 0) or 0
+    return float(timeout or 10) * (2 if retries > 0 else 1)
 
 
 def _bounded(connection_class: type) -> type:
