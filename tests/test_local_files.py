@@ -330,3 +330,15 @@ def test_serve_still_serves_files(served):
     connection.request("GET", "/index.html")
     response = connection.getresponse()
     assert response.status == 200 and response.read() == b"<p>board</p>"
+
+
+def test_a_result_linked_from_outside_the_project_is_not_listed(tmp_path):
+    from tinytorch_board.local.results import result_files
+
+    project = make_project(tmp_path)
+    benchmarks = project / ".tito" / "benchmarks"
+    (own,) = result_files(benchmarks)
+    outside = tmp_path / "someone-elses.json"
+    outside.write_text(own.read_text())
+    (benchmarks / "baseline_20991231_000000.json").symlink_to(outside)
+    assert result_files(benchmarks) == [own]

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.local.store import check_version, create_json, read_json
+from tinytorch_board.local.store import check_version, check_within, create_json, read_json
 
 RESULT_VERSION = 1
 _NAME = re.compile(r"^(baseline|capstone)_(\d{8}_\d{6})(?:_(\d+))?\.json$")
@@ -18,11 +18,21 @@ def result_files(benchmarks_dir: Path) -> list[Path]:
     if not benchmarks_dir.is_dir():
         return []
     found = []
+    project_root = benchmarks_dir.parent.parent  # .tito/benchmarks lives in the project
     for path in benchmarks_dir.iterdir():
         match = _NAME.match(path.name)
-        if match and path.is_file():
+        if match and path.is_file() and _inside(path, project_root):
             found.append((match.group(2), int(match.group(3) or 0), path.name, path))
     return [entry[-1] for entry in sorted(found)]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """False for a link pointing out of the project (never read as one of our results)."""
+    try:
+        check_within(path, root)
+    except DataFileError:
+        return False
+    return True
 
 
 def newest_result(benchmarks_dir: Path) -> Path:
