@@ -286,7 +286,7 @@ def landing_from_sources(
     confirmation, never a reason to fail. Nothing is uploaded.
     """
     from tinytorch_board.errors import BoardError
-    from tinytorch_board.local.remote import fetch_json
+    from tinytorch_board.local.remote import Offline, fetch_json
 
     for source in sources:
         try:
@@ -298,7 +298,7 @@ def landing_from_sources(
                 check=check_distribution,
             )
         except BoardError as exc:
-            offline(" ".join(str(exc).split()))
+            offline(exc.reason if isinstance(exc, Offline) else " ".join(str(exc).split()))
             continue
         line = landing_line(document, fetched.data)
         if line:

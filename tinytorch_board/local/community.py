@@ -382,7 +382,7 @@ def community_stats(
 ) -> dict:
     """The community part: "online"/"cached" with figures, or "offline" with the reason."""
     from tinytorch_board.board.distribution import check_distribution
-    from tinytorch_board.local.remote import describe_age, fetch_json
+    from tinytorch_board.local.remote import Offline, describe_age, fetch_json
 
     if source is None:
         return {"status": "offline", "reason": reason, "source": None}
@@ -392,7 +392,8 @@ def community_stats(
         )
         doc = fetched.data
     except BoardError as exc:
-        return {"status": "offline", "reason": str(exc), "source": source}
+        reason = exc.reason if isinstance(exc, Offline) else str(exc)
+        return {"status": "offline", "reason": reason, "source": source}
     totals = doc.get("totals") if isinstance(doc.get("totals"), dict) else {}
     cohorts = doc.get("cohorts") if isinstance(doc.get("cohorts"), dict) else {}
     k = _count(doc.get("k"))

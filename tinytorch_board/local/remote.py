@@ -33,6 +33,14 @@ MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
 
 
+class Offline(BoardError):
+    """No usable copy: the source failed (reason) and nothing checked is cached."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = " ".join(reason.split())
+        super().__init__(f"offline and nothing cached: {self.reason}")
+
+
 @dataclass(frozen=True)
 class Fetched:
     data: object
@@ -83,7 +91,7 @@ def fetch_json(
     except BoardError as exc:  # DataFileError is a BoardError
         cached = _read_cache(cache_dir, relative, check) if cache_dir else None
         if cached is None:
-            raise BoardError(f"offline and nothing cached: {exc}") from None
+            raise Offline(str(exc)) from None
         data, saved_at = cached
         return Fetched(data, url, True, max(0.0, time.time() - saved_at), str(exc))
     if cache_dir is not None:
@@ -218,4 +226,4 @@ def describe_age(seconds: float) -> str:
     return f"{int(seconds // 86400)} days ago"
 
 
-__all__ = ["Fetched", "describe_age", "download_bytes", "download_json", "fetch_json"]
+__all__ = ["Fetched", "Offline", "describe_age", "download_bytes", "download_json", "fetch_json"]
