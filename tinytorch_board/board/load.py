@@ -324,7 +324,13 @@ def _fast_pass(board_dir: Path, items: list, limits: _TimeLimits) -> list:
     check = _fast_checker()
     loads = json.loads
     root = str(board_dir / "submissions")
-    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    # O_NONBLOCK: opening a FIFO must not wait for a writer (the validator then refuses it).
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+    )
     limit = MAX_FILE_BYTES + 1
     out: list = []
     append = out.append

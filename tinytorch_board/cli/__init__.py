@@ -66,6 +66,11 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except BoardError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a file system refused us: one line, never a traceback
+            from tinytorch_board.errors import write_failure_reason
+
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{write_failure_reason(exc)}") from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted; nothing was sent.", err=True)
             sys.exit(130)

@@ -7,6 +7,7 @@ import shlex
 import click
 
 from tinytorch_board.cli._util import echo_json, is_interactive
+from tinytorch_board.errors import BoardError
 
 BACKEND_HELP = (
     "Whose code to time: your tinytorch (found in your project), the numpy reference, "
@@ -87,7 +88,17 @@ def _measure_and_save(project, first_status: str, run):
     moment = utc_now()
     with _progress_console().status(first_status) as status:
         result = run(lambda text: status.update(f"{text}..."), lambda: moment)
-    return result, save_result(project.benchmarks_dir, result, moment)
+    try:
+        return result, save_result(project.benchmarks_dir, result, moment)
+    except (BoardError, OSError):
+        # Minutes of measuring are not thrown away: the result goes to stdout, whole.
+        click.echo(
+            "The result could not be saved; here it is, so nothing measured is lost "
+            "(save it as a .json file in .tito/benchmarks/ once there is room):",
+            err=True,
+        )
+        echo_json(result)
+        raise
 
 
 def _progress_console():

@@ -168,8 +168,22 @@ class Outcome:
     progress: dict = field(default_factory=dict)  # our progress block, as saved
 
 
+def _not_a_file_advice(path: Path) -> str | None:
+    """Advice for a profile path that is a directory or special file (not ours to delete)."""
+    if path.is_symlink() or not path.exists() or path.is_file():
+        return None
+    kind = "a directory" if path.is_dir() else "not a regular file"
+    return (
+        f"{path} is {kind}, not a profile; it was not made by tinytorch-board, so it is "
+        f"left alone: move it away (mv '{path}' '{path}.moved') and join again"
+    )
+
+
 def _existing(project: Project) -> LoadedProfile | None:
     """The profile, or None; a BoardError naming it (kept, with a copy) if unreadable."""
+    advice = _not_a_file_advice(project.profile_path)
+    if advice:
+        raise BoardError(advice)
     return load_profile(project)
 
 
@@ -246,9 +260,13 @@ def leave(project: Project) -> LeaveOutcome:
     results = len(result_files(project.benchmarks_dir))
     outbox = project.outbox_dir
     submissions = len(list(outbox.glob("*.json"))) if outbox.is_dir() else 0
-    if project.board_profile_path.exists():
-        project.board_profile_path.unlink()
-    if not path.exists():
+    advice = _not_a_file_advice(path)
+    if advice:
+        raise BoardError(advice)  # before anything is removed
+    side = project.board_profile_path
+    if side.exists() or side.is_symlink():
+        side.unlink()
+    if not path.exists() and not path.is_symlink():
         return LeaveOutcome(None, results, submissions)
     path.unlink()
     return LeaveOutcome(path, results, submissions)

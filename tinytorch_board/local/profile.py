@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -44,7 +43,14 @@ from tinytorch_board.clock import iso_utc
 from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.errors import BoardError, DataFileError
 from tinytorch_board.ids import is_uuid4
-from tinytorch_board.jsonio import check_version, read_json, write_json, write_text_atomic
+from tinytorch_board.jsonio import (
+    check_version,
+    check_within,
+    read_json,
+    read_regular_bytes,
+    write_json,
+    write_text_atomic,
+)
 from tinytorch_board.local.project import Project
 
 PROFILE_VERSION = 1  # the last version of our own profile format (read only now)
@@ -248,12 +254,17 @@ class LoadedProfile:
 
 
 def backup_copy(path: Path) -> Path:
-    """Keep a copy of a file we cannot read, once per distinct content; returns the copy."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    """Keep a copy of a file we cannot read, once per distinct content; returns the copy.
+
+    Only a regular file of bounded size is copied (a FIFO or device would hang or never
+    end): DataFileError otherwise.
+    """
+    raw = read_regular_bytes(path)
+    digest = hashlib.sha256(raw).hexdigest()[:12]
     copy = path.with_name(f"{path.name}.unreadable-{digest}")
     if not copy.exists():
         tmp = copy.with_name(f".{copy.name}.tmp")
-        shutil.copyfile(path, tmp)
+        tmp.write_bytes(raw)
         tmp.replace(copy)
     return copy
 
@@ -261,6 +272,8 @@ def backup_copy(path: Path) -> Path:
 def _unreadable(path: Path, detail: str) -> DataFileError:
     try:
         kept = f"a copy is in {backup_copy(path).name}"
+    except DataFileError as exc:
+        kept = f"no copy was made ({exc.detail})"
     except OSError as exc:
         kept = f"no copy could be made ({exc.strerror})"
     return DataFileError(
@@ -287,13 +300,21 @@ def _load_side(project: Project, loaded: LoadedProfile) -> None:
     if not path.exists():
         return
     try:
+        check_within(path, project.root)  # a link out of the project is neither read nor copied
+    except DataFileError as exc:
+        loaded.warnings.append(f"{exc} (new ids will be saved)")
+        return
+    try:
         side = read_json(path)
         check_version(path, side, "board_version", BOARD_VERSION)
     except DataFileError as exc:
         if "newer than" in exc.detail:
             raise
-        copy = backup_copy(path)
-        loaded.warnings.append(f"{exc} (a copy is in {copy.name}; new ids will be saved)")
+        try:
+            kept = f"a copy is in {backup_copy(path).name}"
+        except (DataFileError, OSError):
+            kept = "no copy was made"
+        loaded.warnings.append(f"{exc} ({kept}; new ids will be saved)")
         return
     if side.get("profile") == loaded.binding:
         loaded.side = side
@@ -304,6 +325,7 @@ def load_profile(project: Project) -> LoadedProfile | None:
     path = project.profile_path
     if not path.exists():
         return None
+    check_within(path, project.root)  # a link out of the project is neither read nor copied
     try:
         data = read_json(path)
     except DataFileError as exc:

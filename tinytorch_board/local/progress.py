@@ -70,9 +70,10 @@ def parse_when(value: object) -> datetime | None:
 class _File:
     """One file being read: collects warnings that name it."""
 
-    def __init__(self, path: Path, summary: ProgressSummary) -> None:
+    def __init__(self, path: Path, summary: ProgressSummary, root: Path) -> None:
         self.path = path
         self.summary = summary
+        self.root = root  # links pointing out of the project are not followed
 
     def warn(self, message: str) -> None:
         line = f"{self.path}: {message}"
@@ -80,10 +81,10 @@ class _File:
             self.summary.warnings.append(line)
 
     def load(self) -> dict | None:
-        if not self.path.exists():
+        if not self.path.exists() and not self.path.is_symlink():
             return None
         try:
-            data = read_json(self.path)
+            data = read_json(self.path, within=self.root)
         except DataFileError as exc:
             self.summary.warnings.append(f"{exc} (file skipped)")
             return None
@@ -170,7 +171,7 @@ def read_progress(project: Project) -> ProgressSummary:
     summary = ProgressSummary()
     module_dates: list[dict[str, str]] = []  # most trusted first
     for path in (project.tito_progress_path, project.progress_path):
-        source = _File(path, summary)
+        source = _File(path, summary, project.root)
         data = source.load()
         if data is None:
             continue
@@ -185,7 +186,7 @@ def read_progress(project: Project) -> ProgressSummary:
             if module_id in summary.modules_completed:
                 summary.module_dates.setdefault(module_id, when)
 
-    source = _File(project.tito_milestones_path, summary)
+    source = _File(project.tito_milestones_path, summary, project.root)
     data = source.load()
     if data is not None:
         done = source.ids(data, MILESTONE_LIST_KEYS, milestone_by_id, "milestone")
@@ -203,7 +204,7 @@ def read_progress(project: Project) -> ProgressSummary:
             if milestone_id in summary.milestones_unlocked:
                 summary.milestone_unlock_dates[milestone_id] = when
 
-    source = _File(project.tito_config_path, summary)
+    source = _File(project.tito_config_path, summary, project.root)
     config = source.load()
     if config is not None:
         summary.tito_config = config

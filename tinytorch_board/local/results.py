@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.jsonio import check_version, create_json, read_json
+from tinytorch_board.jsonio import check_version, check_within, create_json, read_json
 
 RESULT_VERSION = 1
 _NAME = re.compile(r"^(baseline|capstone)_(\d{8}_\d{6})(?:_(\d+))?\.json$")
@@ -24,11 +24,21 @@ def result_files(benchmarks_dir: Path) -> list[Path]:
     if not benchmarks_dir.is_dir():
         return []
     found = []
+    project_root = benchmarks_dir.parent.parent  # .tito/benchmarks lives in the project
     for path in benchmarks_dir.iterdir():
         match = _NAME.match(path.name)
-        if match and path.is_file():
+        if match and path.is_file() and _inside(path, project_root):
             found.append((match.group(2), int(match.group(3) or 0), path.name, path))
     return [entry[-1] for entry in sorted(found)]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """False for a link pointing out of the project (never read as one of our results)."""
+    try:
+        check_within(path, root)
+    except DataFileError:
+        return False
+    return True
 
 
 TITO_NOTE = "a tito result, not scored by this board"
@@ -90,16 +100,25 @@ def skipped_note(skipped: list[Path]) -> str | None:
 
 
 def save_result(benchmarks_dir: Path, result: dict, moment: datetime) -> Path:
-    """Write a new result file; never overwrite (a suffix is added on a name clash)."""
+    """Write a new result file; never overwrite (a suffix is added on a name clash).
+
+    Each name is claimed exclusively, so two saves in the same second (two processes)
+    both keep their file: the loser of a race moves on to the next suffix.
+    """
     stamp = moment.strftime("%Y%m%d_%H%M%S")
     base = f"{result['kind']}_{stamp}"
-    path = benchmarks_dir / f"{base}.json"
-    counter = 1
-    while path.exists():
-        path = benchmarks_dir / f"{base}_{counter}.json"
-        counter += 1
-    create_json(path, result)
-    return path
+    for counter in range(1000):
+        path = benchmarks_dir / (f"{base}.json" if counter == 0 else f"{base}_{counter}.json")
+        if path.exists() or path.is_symlink():
+            continue
+        try:
+            create_json(path, result)
+        except DataFileError:
+            if path.exists() or path.is_symlink():
+                continue  # another process took this name a moment ago
+            raise
+        return path
+    raise BoardError(f"{benchmarks_dir} already holds 1000 results named {base}; move some away")
 
 
 def load_result(path: Path) -> dict:
