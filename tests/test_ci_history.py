@@ -322,7 +322,7 @@ def test_a_withdrawn_result_no_longer_holds_its_participant_id(tmp_path: Path) -
 
 
 def test_the_last_adding_commit_decides(tmp_path: Path) -> None:
-    """A trailer written by anyone but the bot on an older commit does not count twice."""
+    """Once the victim's file is withdrawn, the id belongs to whoever holds it now."""
     repo, victim = victim_board(tmp_path)
     withdraw_by_git_rm(repo, victim)
     mine = reuse(victim, repo.new_doc())

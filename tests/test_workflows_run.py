@@ -44,6 +44,7 @@ class Scenario:
         prepare=None,
         author: str = "student-1",
         head_message: str = "pull request",
+        shallow: bool = False,
     ) -> None:
         self.tmp = tmp
         self.origin = BoardRepo(tmp / "origin")
@@ -61,7 +62,7 @@ class Scenario:
                 "git",
                 "clone",
                 "-q",
-                "--single-branch",
+                *(["--depth", "1"] if shallow else ["--single-branch"]),
                 "--branch",
                 "main",
                 f"file://{self.origin.path}",
@@ -234,6 +235,13 @@ def test_an_intake_pull_request_is_judged_as_its_submitter(
         assert "it was submitted by 'someone'" in scenario.posted_comments()[0]
 
 
+def test_a_shallow_checkout_cannot_accept_a_submission(tmp_path: Path) -> None:
+    scenario = Scenario(tmp_path, add_valid, shallow=True)
+    check, merge = scenario.run_workflow("validate-submission.yml", "check")
+    assert merge is None and check.failed.name == "Check it with the base branch's validator"
+    assert "is shallow" in check.failed.stderr
+
+
 def test_a_pull_request_into_another_branch_is_not_checked(tmp_path: Path) -> None:
     scenario = Scenario(tmp_path, add_valid)
     scenario.answers[f"GET repos/{REPO}/pulls/{NUMBER}"]["base"]["ref"] = "submission/" + "a" * 32
@@ -293,7 +301,8 @@ def test_withdrawal_workflow(tmp_path: Path, right: bool, merged: bool) -> None:
         (r.path / submission_path(r.existing[0])).unlink()
 
     body = "Remove it please.\r\n\r\nwithdraw-key: " + (secret if right else "77" * 32)
-    scenario = Scenario(tmp_path, withdraw, body=body, prepare=known_key)
+    # withdraw.yml checks out with actions/checkout's default depth of 1.
+    scenario = Scenario(tmp_path, withdraw, body=body, prepare=known_key, shallow=True)
     check, merge = scenario.run_workflow("withdraw.yml", "verify")
     (comment,) = scenario.posted_comments()
     if merged:

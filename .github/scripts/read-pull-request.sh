@@ -32,9 +32,10 @@ merge_base=$(gh api "repos/$REPO/compare/$base...$head" --jq .merge_base_commit.
 [[ "$merge_base" =~ ^[0-9a-f]{40}$ ]] || { echo "no merge base" >&2; exit 1; }
 gh api --paginate "repos/$REPO/pulls/$PR_NUMBER/files?per_page=100" > "$dir/files.json"
 # Objects only: fetched into .git, never checked out. The token is passed for
-# these commands (private boards) and is not stored in the checkout. The merge base is
-# fetched with its history (the base branch's, mostly present already): a --depth there
-# would cut the history that withdrawn ids are read from. The head needs no history.
+# these commands (private boards) and is not stored in the checkout. In a full clone the
+# merge base is fetched with its history (the base branch's, mostly present already): a
+# --depth there would cut the history that withdrawn ids are read from. The head needs
+# no history.
 basic=$(printf 'x-access-token:%s' "$GH_TOKEN" | base64 -w0)
 echo "::add-mask::$basic"
 fetch() {
@@ -42,7 +43,11 @@ fetch() {
     GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $basic" \
     git fetch --quiet --no-tags "$@"
 }
-fetch origin "$merge_base"
+if [[ "$(git rev-parse --is-shallow-repository)" == true ]]; then
+  fetch --depth=1 origin "$merge_base" # a shallow checkout (withdraw.yml) needs no history
+else
+  fetch origin "$merge_base"
+fi
 fetch --depth=1 origin "$head"
 # Pull requests by the workflow token are the intake's: its commit names the issue's
 # author, who is the submitter. Nobody else can open a pull request as this bot.

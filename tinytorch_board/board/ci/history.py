@@ -26,6 +26,7 @@ SUBMISSIONS = "submissions/"
 AUTHOR_TRAILER = "Submitted-by"
 LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?")
 ID_RE = re.compile(r"[0-9a-f]{32}")
+PARTICIPANT_RE = r'"participant_id"[[:space:]]*:[[:space:]]*"[0-9a-f-]{36}"'
 WITHDRAWN_LIST = "withdrawn.txt"
 """Optional, committed at the board's root: ids to refuse beyond what history shows (e.g.
 after a history rewrite purged a file). It adds to history; it never replaces it."""
@@ -43,6 +44,7 @@ class BoardHistory:
     git: GitRepo
     tip: str
     _withdrawn: frozenset[str] | None = field(default=None, repr=False)
+    _participants: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, board_dir: Path) -> BoardHistory:
@@ -164,12 +166,10 @@ class BoardHistory:
 
     def participant_files(self, participant_id: str) -> list[str]:
         """Paths of the board's current files whose participant_id is this one."""
-        out = self.git.run(
-            "grep", "-l", "-F", "-e", participant_id, self.tip, "--", SUBMISSIONS, check=False
-        )
+        if self._participants is None:
+            self._participants = self._participant_index()
         paths = []
-        for line in out.decode("utf-8", "replace").splitlines():
-            path = line.split(":", 1)[1] if line.startswith(f"{self.tip}:") else line
+        for path in self._participants.get(participant_id, []):
             raw = self.git.run("cat-file", "blob", f"{self.tip}:{path}", check=False)
             if len(raw) > MAX_FILE_BYTES:
                 continue
@@ -177,9 +177,32 @@ class BoardHistory:
                 doc = json.loads(raw)
             except (ValueError, RecursionError):
                 continue
+            # The grep finds candidates; the parsed file decides.
             if isinstance(doc, dict) and doc.get("participant_id") == participant_id:
                 paths.append(path)
         return paths
+
+    def _participant_index(self) -> dict[str, list[str]]:
+        """participant_id -> paths, from one pass over the tip's files (not one per id)."""
+        out = self.git.run(
+            "grep",
+            "-o",
+            "-E",
+            PARTICIPANT_RE,
+            self.tip,
+            "--",
+            SUBMISSIONS,
+            check=False,
+        )
+        index: dict[str, list[str]] = {}
+        prefix = f"{self.tip}:"
+        for line in out.decode("utf-8", "replace").splitlines():
+            if not line.startswith(prefix):
+                continue
+            path, _, match = line[len(prefix) :].partition(":")
+            participant = match.rstrip('"').rsplit('"', 1)[-1]
+            index.setdefault(participant, []).append(path)
+        return index
 
     def adders(self, paths: list[str]) -> dict[str, str | None]:
         """For each path, the login that submitted it (its adding commit's trailer) or None."""
