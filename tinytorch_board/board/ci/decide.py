@@ -50,16 +50,14 @@ class Finding:
 
 @dataclass(frozen=True)
 class BoardFacts:
-    """What the base branch's history knows that a pull request's diff does not."""
+    """What the base branch's history knows that a pull request's diff does not
+    (required by every decision that accepts a file: no caller can skip it)."""
 
-    withdrawn: Collection[str] = frozenset()
+    withdrawn: Collection[str]
     """Submission ids whose file was ever deleted from the board."""
-    owners: Callable[[str], list[str | None]] = lambda participant_id: []
+    owners: Callable[[str], list[str | None]]
     """participant_id -> the login that submitted each current file carrying it (None:
     not recorded)."""
-
-
-NO_HISTORY = BoardFacts()
 
 
 def _same_login(a: str, b: str) -> bool:
@@ -239,9 +237,9 @@ def check_pr(
     files: list[ChangedFile],
     read_blob: BlobReader | None,
     automation: AutomationConfig,
-    author: str | None = None,
-    now: datetime | None = None,
-    board: BoardFacts = NO_HISTORY,
+    author: str | None,
+    now: datetime | None,
+    board: BoardFacts,
 ) -> PrCheck:
     """May this pull request merge as a submission? Every rule, then every file's content,
     then whether each file is this author's to add (see `identity_findings`)."""
@@ -457,9 +455,9 @@ def _unfence(lines: list[str]) -> list[str]:
 def intake_issue(
     body: str,
     exists: Callable[[str], bool],
-    now: datetime | None = None,
-    author: str | None = None,
-    board: BoardFacts = NO_HISTORY,
+    now: datetime | None,
+    author: str | None,
+    board: BoardFacts,
 ) -> Intake:
     """Validate a pasted submission; on success, the file to commit and where it goes.
     `author` is the issue's author: the submitter, as a pull request's author is."""
