@@ -355,3 +355,16 @@ def test_a_hand_merged_board_is_told_how_to_record_the_submitter(tmp_path: Path)
     path.write_text(json.dumps(report))
     comment = run("ci", "comment", "--report", str(path)).stdout
     assert "`Submitted-by: student-9` as the last line" in comment
+
+
+def test_a_commit_naming_two_submitters_names_none(tmp_path: Path) -> None:
+    """A hand-made squash message can carry the contributor's own forged trailer."""
+    repo = BoardRepo(tmp_path / "board")
+    victim = repo.new_doc()
+    repo.add_doc(victim)
+    repo.commit(
+        "Add submission (#4)\n\n* forged\n\n"
+        f"{author_trailer('attacker')}\n{author_trailer('victim')}"
+    )
+    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
+    assert codes(check_pr(repo, head, "--author", "attacker")[1]) == {"participant-unverified"}
