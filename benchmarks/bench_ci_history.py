@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from tinytorch_board.board.ci.history import BoardHistory  # noqa: E402
 from tinytorch_board.board.demo_data import generate  # noqa: E402
-from tinytorch_board.local.store import dumps  # noqa: E402
+from tinytorch_board.jsonio import dumps  # noqa: E402
 
 
 def build_board(path: Path, files: int, seed: int) -> tuple[str, int]:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from tinytorch_board.board.ci.comment import HINTS
 from tinytorch_board.board.ci.history import WITHDRAWN_LIST, author_trailer
 from tinytorch_board.cli import cli
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 
 def run(*args: str, stdin: str | None = None):

@@ -18,7 +18,7 @@ import yaml
 from ci_helpers import BoardRepo, submission_path
 from workflow_sim import JobRun, StepFailed, evaluate, gh_calls, gh_requests
 
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.builder import withdraw_key_hash
 
 ROOT = Path(__file__).resolve().parents[1]
