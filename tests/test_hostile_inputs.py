@@ -268,7 +268,7 @@ def test_check_pr_stops_after_too_many_files(board_repo):
     git = GitRepo(repo.path)
     files = git.changes(git.commit("main"), head)
     read = []
-    facts = BoardFacts(withdrawn=frozenset(), owners=lambda participant: [])
+    facts = BoardFacts(withdrawn=frozenset(), owners=lambda participant: [], classes={})
 
     def reader(blob, limit):
         read.append(blob)

@@ -84,18 +84,37 @@ def _finish(report: dict, out_file: Path | None, as_json: bool, exit_zero: bool,
     help="The submitter's GitHub login: the pull request's author (batch limits, "
     "public.github, participant_id ownership).",
 )
+@click.option(
+    "--author-association",
+    "association",
+    help="GitHub's author_association of the pull request (OWNER, MEMBER and COLLABORATOR "
+    "are maintainers: they may change any class file).",
+)
 @OUT
 @AS_JSON
 @EXIT_ZERO
 def check_pr(
-    repo, base, head, files_json, blobs_dir, board_dir, author, out_file, as_json, exit_zero
+    repo,
+    base,
+    head,
+    files_json,
+    blobs_dir,
+    board_dir,
+    author,
+    association,
+    out_file,
+    as_json,
+    exit_zero,
 ) -> None:
     """May this pull request merge as a submission? Checks every changed file and its content.
 
     Rules: only added files, each `submissions/<2 hex>/<32 hex>.json`, plain (no symlink),
     within the size cap, at most automation.max_files_per_pr of them, each valid; no
     submission_id the board's history ever deleted; public.github equal to --author; no
-    participant_id already on the board from another submitter. --board must be a full
+    participant_id already on the board from another submitter; a class_id only of a class
+    the board has (classes/<class_id>.yaml), within its dates. A pull request changing only
+    classes/ is accepted from an instructor the class file lists (the base branch's list
+    for an existing class) or a maintainer (--author-association). --board must be a full
     clone of the base branch: its history is read.
     """
     from tinytorch_board.board.ci.run import check_pull_request
@@ -108,6 +127,7 @@ def check_pr(
         blobs_dir=blobs_dir,
         board_dir=board_dir,
         author=author,
+        association=association,
     )
     _finish(report, out_file, as_json, exit_zero, report["ok"])
 

@@ -168,6 +168,18 @@ def placements(submissions: list[dict], distribution: dict | None) -> list[str]:
 def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str:
     """The one comment on a submission pull request (updated in place on every push)."""
     lines = [MARKERS["validate"]]
+    if report["ok"] and report.get("kind") == "class":
+        ids = ", ".join(f"`{c}`" for c in report.get("classes", []))
+        lines += [
+            "### ✅ Class file change accepted",
+            "",
+            f"Class {ids}: changed by an instructor it lists or by a maintainer.",
+            "",
+            "It will be merged automatically."
+            if auto_merge
+            else "A maintainer will review and merge it.",
+        ]
+        return _cap("\n".join(lines + _footer(report)) + "\n")
     if report["ok"]:
         count = len(report["submissions"])
         lines += [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -19,10 +19,12 @@ from tinytorch_board.board.ci.changes import (
     BlobReader,
     ChangedFile,
 )
+from tinytorch_board.board.ci.classes import class_change_findings, under_classes
 from tinytorch_board.board.config import AutomationConfig
 from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.builder import withdraw_key_hash
+from tinytorch_board.submission.classes import ClassInfo
 from tinytorch_board.submission.validator import check_bytes, parse
 
 REPORT_VERSION = 1
@@ -58,6 +60,35 @@ class BoardFacts:
     owners: Callable[[str], list[str | None]]
     """participant_id -> the login that submitted each current file carrying it (None:
     not recorded)."""
+    classes: Mapping[str, ClassInfo]
+    """class_id -> the class as the base branch's `classes/<class_id>.yaml` states it."""
+
+
+def class_findings(doc: dict, path: str | None, board: BoardFacts) -> list[Finding]:
+    """A submission may declare only a class the board has, within the class's term."""
+    class_id = doc.get("class_id")
+    if class_id is None:
+        return []
+    info = board.classes.get(class_id)
+    if info is None:
+        return [
+            Finding(
+                "unknown-class",
+                path,
+                f"class_id {class_id!r} names no class on this board (no classes/{class_id}.yaml)",
+            )
+        ]
+    day = doc["created_at"][:10]
+    if not info.open_on(day):
+        return [
+            Finding(
+                "class-closed",
+                path,
+                f"class {info.name!r} ended on {info.ends}; this result is from {day} "
+                "(submit it without the class)",
+            )
+        ]
+    return []
 
 
 def _same_login(a: str, b: str) -> bool:
@@ -158,15 +189,21 @@ class Landing:
 class PrCheck:
     """The verdict on a pull request's changes."""
 
-    kind: str  # "submission" | "withdrawal" | "other"
+    kind: str  # "submission" | "withdrawal" | "class" | "other"
     max_files: int
     files: list[ChangedFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     submissions: list[Landing] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    """Class ids a "class" pull request adds, edits or removes (each allowed)."""
 
     @property
     def ok(self) -> bool:
-        return self.kind == "submission" and not self.findings and bool(self.submissions)
+        if self.findings:
+            return False
+        if self.kind == "class":
+            return bool(self.classes)
+        return self.kind == "submission" and bool(self.submissions)
 
     def as_dict(self, **extra: object) -> dict:
         return {
@@ -179,6 +216,7 @@ class PrCheck:
             "findings": [f.as_dict() for f in self.findings[:MAX_FINDINGS]],
             "findings_total": len(self.findings),
             "submissions": [s.__dict__ for s in self.submissions],
+            "classes": list(self.classes),
             **extra,
         }
 
@@ -188,10 +226,11 @@ def _under_submissions(path: str) -> bool:
 
 
 def classify(files: list[ChangedFile]) -> str:
-    """ "other" touches nothing under submissions/; "withdrawal" only deletes there."""
+    """ "other" touches nothing under submissions/ ("class" when only classes/);
+    "withdrawal" only deletes there."""
     touched = [p for f in files for p in f.touched()]
     if not any(_under_submissions(p) for p in touched):
-        return "other"
+        return "class" if touched and all(under_classes(p) for p in touched) else "other"
     if all(f.status == "removed" and _under_submissions(f.path) for f in files):
         return "withdrawal"
     return "submission"
@@ -220,6 +259,10 @@ def _status_finding(f: ChangedFile) -> Finding:
 
 
 def _path_finding(path: str) -> Finding | None:
+    if under_classes(path):
+        return Finding(
+            "class-mixed", path, "changes a class file; send class changes in their own pull request"
+        )
     if not _under_submissions(path):
         return Finding("outside", path, "is outside submissions/")
     match = SUBMISSION_PATH_RE.fullmatch(path)
@@ -240,14 +283,24 @@ def check_pr(
     author: str | None,
     now: datetime | None,
     board: BoardFacts,
+    association: str | None = None,
 ) -> PrCheck:
-    """May this pull request merge as a submission? Every rule, then every file's content
-    (not read when the pull request adds more files than allowed), then whether each file
-    is this author's to add (see `identity_findings`)."""
+    """May this pull request merge as a submission (or as a class-file change)? Every rule,
+    then every file's content (not read when the pull request adds more files than
+    allowed), then whether each file is this author's to add (see `identity_findings`) and
+    names a class the board has. `association` is GitHub's author_association (a maintainer
+    may change any class file, see board/ci/classes.py)."""
     max_files = automation.max_files_for(author)
     check = PrCheck(kind=classify(files), max_files=max_files, files=list(files))
     if not files:
         check.findings.append(Finding("empty", None, "changes no files"))
+        return check
+    if check.kind == "class":
+        findings, changed = class_change_findings(
+            files, read_blob, author, association, board.classes, Finding
+        )
+        check.findings.extend(findings)
+        check.classes = changed
         return check
     if check.kind == "other":
         check.findings.append(Finding("outside", None, "changes nothing under submissions/"))
@@ -293,6 +346,7 @@ def check_pr(
         checked = check_bytes(raw, f.path, name=f.path, now=now)
         if checked.ok:
             refused = identity_findings(checked.document, f.path, author, board)
+            refused += class_findings(checked.document, f.path, board)
             check.findings.extend(refused)
             if not refused:
                 check.submissions.append(Landing.of(f.path, checked.document))
@@ -488,6 +542,7 @@ def intake_issue(
         intake.findings.append(Finding("exists", path, "is already on the board"))
     else:
         intake.findings.extend(identity_findings(doc, path, author, board))
+        intake.findings.extend(class_findings(doc, path, board))
     intake.submission_id, intake.path = sid, path
     if not intake.findings:
         intake.content = content

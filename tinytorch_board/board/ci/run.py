@@ -30,6 +30,7 @@ from tinytorch_board.board.config import load_config
 from tinytorch_board.errors import BoardError, DataFileError
 from tinytorch_board.jsonio import read_json
 from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission.classes import read_classes
 
 MAX_TEXT_BYTES = 1024 * 1024  # issue and pull request bodies are at most 65,536 characters
 
@@ -69,7 +70,9 @@ def board_facts(board_dir: Path) -> BoardFacts:
     def owners(participant_id: str) -> list[str | None]:
         return list(history.adders(history.participant_files(participant_id)).values())
 
-    return BoardFacts(withdrawn=history.withdrawn, owners=owners)
+    return BoardFacts(
+        withdrawn=history.withdrawn, owners=owners, classes=read_classes(Path(board_dir))
+    )
 
 
 def _disagreement(git_files: list[ChangedFile], api: list[ChangedFile]) -> Finding | None:
@@ -95,16 +98,17 @@ def check_pull_request(
     board_dir: Path,
     author: str | None,
     now: datetime | None = None,
+    association: str | None = None,
 ) -> dict:
     """The report for `ci check-pr`: git decides when given, the API listing otherwise."""
     automation = load_config(board_dir).automation
     board = board_facts(board_dir)
-    extra: dict = {"author": author}
+    extra: dict = {"author": author, "author_association": association}
     if repo is not None:
         if not base or not head:
             raise BoardError("with --repo, pass both --base and --head (commit SHAs)")
         git, head_sha, merge_base, files = _git_side(repo, base, head)
-        check = check_pr(files, git.read_blob, automation, author, now, board)
+        check = check_pr(files, git.read_blob, automation, author, now, board, association)
         if files_json is not None:
             mismatch = _disagreement(files, _api_listing(files_json))
             if mismatch:
@@ -116,7 +120,7 @@ def check_pull_request(
         if blobs_dir is not None:
             files = blob_dir_sizes(blobs_dir, files)
             reader = blob_dir_reader(blobs_dir)
-        check = check_pr(files, reader, automation, author, now, board)
+        check = check_pr(files, reader, automation, author, now, board, association)
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
