@@ -26,6 +26,7 @@ COMMANDS = {
     "community": "tinytorch_board.cli.community:community",
     "config": "tinytorch_board.cli.config:config",
     "export": "tinytorch_board.cli.export:export",
+    "class": "tinytorch_board.cli.classroom:classroom",
     # The maintainer's side.
     "validate": "tinytorch_board.cli.board:validate",
     "build": "tinytorch_board.cli.board:build",

@@ -128,6 +128,12 @@ def progress_printer(as_json: bool):
 @click.option(
     "--institution", metavar="NAME", help="With --public: school or organization (1-80 chars)."
 )
+@click.option(
+    "--no-class",
+    "no_class",
+    is_flag=True,
+    help="Do not count this result for the class you joined (`class join`).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Show exactly what would be sent; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
@@ -146,6 +152,7 @@ def submit(
     github_user: str | None,
     country: str | None,
     institution: str | None,
+    no_class: bool,
     yes: bool,
     dry_run: bool,
     as_json: bool,
@@ -183,7 +190,9 @@ def submit(
             "no board to submit to; pass --to BOARD_DIR (or set TINYTORCH_BOARD_DIR), "
             "--repo OWNER/NAME (or set board.repo), or --dry-run to only look"
         )
-    prepared, result_path, warnings = prepare_from_project(project, result, public=public_choice)
+    prepared, result_path, warnings = prepare_from_project(
+        project, result, public=public_choice, declare_class=not no_class
+    )
     for message in warnings:
         warn(message)
     landing = where_you_would_land(project, prepared.document, target)

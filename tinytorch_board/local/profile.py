@@ -479,6 +479,35 @@ def days_since(joined_at: object, now: datetime) -> int | None:
     return max(0, (now - moment).days)
 
 
+# --- classes ---------------------------------------------------------------------------
+
+
+def joined_class(loaded: LoadedProfile) -> str | None:
+    """The class id `class join` recorded in board.json (checked by the caller), or None."""
+    entry = (loaded.side or {}).get("class")
+    class_id = entry.get("class_id") if isinstance(entry, dict) else None
+    return class_id if isinstance(class_id, str) else None
+
+
+def record_class(project: Project, loaded: LoadedProfile, class_id: str, joined_on: str) -> None:
+    """Keep the class in our board.json (never in tito's profile.json); replaces an earlier
+    one: later submissions declare this class."""
+    side = _side_document(loaded, **{"class": {"class_id": class_id, "joined_on": joined_on}})
+    write_json(project.board_profile_path, side)
+    loaded.side = side
+
+
+def forget_class(project: Project, loaded: LoadedProfile) -> str | None:
+    """Remove the recorded class; the class id removed, or None if there was none."""
+    previous = joined_class(loaded)
+    if previous is not None:
+        side = _side_document(loaded)
+        side.pop("class", None)
+        write_json(project.board_profile_path, side)
+        loaded.side = side
+    return previous
+
+
 # --- what other parts may use --------------------------------------------------------
 
 
@@ -499,6 +528,7 @@ def submission_identity(project: Project) -> tuple[dict | None, list[str]]:
         "anonymous_id": loaded.anonymous_id,
         "public_id": loaded.public_id,
         "joined_at": loaded.joined_at,
+        "class_id": joined_class(loaded),
         "context": {
             "cohort": loaded.cohort,
             "course_type": answers["course_type"],

@@ -21,7 +21,10 @@ from tinytorch_board.submission.validator import check_document, text_problem
 
 
 def prepare_from_project(
-    project: Project, result_path: Path | None = None, public: PublicFields | None = None
+    project: Project,
+    result_path: Path | None = None,
+    public: PublicFields | None = None,
+    declare_class: bool = True,
 ) -> tuple[Prepared, Path, list[str]]:
     """Build and validate the submission for a result; (prepared, result file, warnings)."""
     skipped: list[Path] = []
@@ -41,6 +44,7 @@ def prepare_from_project(
         milestones_completed=sorted(progress.milestones_completed),
         profile=profile,
         public=public,
+        declare_class=declare_class,
     )
     problems = check_document(prepared.document, str(result_path), prepared.relative_path)
     if problems:

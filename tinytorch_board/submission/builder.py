@@ -116,8 +116,12 @@ def build_submission(
     profile: dict | None = None,
     public: PublicFields | None = None,
     now: datetime | None = None,
+    declare_class: bool = True,
 ) -> Prepared:
-    """The anonymized submission for a result: nothing identifying unless typed under public."""
+    """The anonymized submission for a result: nothing identifying unless typed under public.
+
+    With a profile that joined a class (`class join`), the file declares that class unless
+    `declare_class` is false: the student decides which results count for the class."""
     now = now or datetime.now(timezone.utc)
     public_fields = public.as_dict() if public else {}
     visibility = "public" if public_fields else "anonymous"
@@ -160,4 +164,7 @@ def build_submission(
         "public": public_fields or None,
         "withdraw_key_sha256": withdraw_key_hash(secret),
     }
+    class_id = profile.get("class_id") if profile and declare_class else None
+    if class_id is not None:
+        document["class_id"] = class_id  # the validator checks its pattern
     return Prepared(document, secret)
