@@ -255,9 +255,7 @@ def class_report(students: Sequence[Student], rows: Sequence[dict]) -> list[Stud
         if mine:
             line.set_up = any(r["setup_verified"] for r in mine)
             line.modules_completed = max(r["modules_completed"] for r in mine)
-            line.milestones_completed = sorted(
-                {m for r in mine for m in r["milestones_completed"]}
-            )
+            line.milestones_completed = sorted({m for r in mine for m in r["milestones_completed"]})
             line.last_activity = mine[-1]["created_at"][:10]
         report.append(line)
     return report
@@ -326,9 +324,18 @@ def rows_from_site(url: str, class_id: str) -> list[dict]:
     data = download_json(f"{base}/api/class/{class_id}.json", timeout=30)
     rows = data.get("submissions") if isinstance(data, dict) else None
     if data.get("api_version") != CLASS_API_VERSION or not isinstance(rows, list):
-        raise BoardError(f"{base}: api/class/{class_id}.json is not a class document of this version")
-    needed = {"participant_id", "created_at", "kind", "score", "setup_verified",
-              "modules_completed", "milestones_completed"}
+        raise BoardError(
+            f"{base}: api/class/{class_id}.json is not a class document of this version"
+        )
+    needed = {
+        "participant_id",
+        "created_at",
+        "kind",
+        "score",
+        "setup_verified",
+        "modules_completed",
+        "milestones_completed",
+    }
     if not all(isinstance(r, dict) and needed <= set(r) for r in rows):
         raise BoardError(f"{base}: api/class/{class_id}.json has a submission without its fields")
     return sorted(rows, key=lambda r: (str(r["created_at"]), str(r.get("submission_id"))))

@@ -121,3 +121,7 @@ class BoardStats:
     distribution: dict  # the api/distribution.json document
     generated_at: str
     k: int
+    # The board's classes (board/class_stats.ClassView) and each class's submission rows
+    # (board/classroom.class_rows), by class_id; set by the build when classes/ exists.
+    classes: list = field(default_factory=list)
+    class_rows: dict = field(default_factory=dict)

@@ -11,6 +11,29 @@ from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.load import LoadedBoard
 
 
+def add_classes(stats, loaded: LoadedBoard) -> None:
+    """Each class of the board (classes/*.yaml) with its k-anonymous figures."""
+    from tinytorch_board.board.class_stats import class_view
+    from tinytorch_board.board.classroom import class_rows
+    from tinytorch_board.board.site.api import display_name
+    from tinytorch_board.submission.classes import read_classes
+
+    classes = read_classes(loaded.root)
+    if not classes:
+        return
+    names = {
+        e.submission_id: name
+        for e in stats.entries
+        if e.visibility == "public" and (name := display_name(e))
+    }
+    for class_id, info in sorted(classes.items()):
+        rows = class_rows(loaded.documents, class_id)
+        stats.class_rows[class_id] = rows
+        stats.classes.append(
+            class_view(info, rows, stats.k, stats.community.score_histogram, names)
+        )
+
+
 def build_site(
     loaded: LoadedBoard,
     config: BoardConfig,
@@ -28,4 +51,5 @@ def build_site(
     if progress:
         progress(f"stats for {len(loaded.documents)} submissions")
     stats = compute_stats(loaded, config, now)
+    add_classes(stats, loaded)
     return render_site(stats, config, Path(out_dir), progress=progress, archive=archive)

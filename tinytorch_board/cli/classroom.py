@@ -136,7 +136,9 @@ def create(
 
 @classroom.command("add-students")
 @click.argument("class_id")
-@click.argument("receipts", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "receipts", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
 @ROSTER
 @click.option("--name", help="The student's name (one receipt); default: the receipt's file name.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
@@ -214,6 +216,4 @@ def report(class_id, roster_path, board_dir, url, as_json, as_csv) -> None:
             f"{line.modules_completed} modules; milestones "
             f"{' '.join(line.milestones_completed) or 'none'}; last activity {line.last_activity}"
         )
-    click.echo(
-        f"Not submitted yet: {', '.join(missing)}" if missing else "Everyone has submitted."
-    )
+    click.echo(f"Not submitted yet: {', '.join(missing)}" if missing else "Everyone has submitted.")

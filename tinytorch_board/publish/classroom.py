@@ -43,8 +43,7 @@ WHAT_ANONYMOUS_LINKS = (
 def check_class_id(class_id: str) -> str:
     if not is_class_id(class_id):
         raise BoardError(
-            f"{class_id!r} is not a class id (16 lowercase hex digits, as your instructor "
-            "gave it)"
+            f"{class_id!r} is not a class id (16 lowercase hex digits, as your instructor gave it)"
         )
     return class_id
 

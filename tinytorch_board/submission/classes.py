@@ -102,7 +102,11 @@ def _load_yaml(raw: bytes, source: str) -> object:
     import yaml
 
     class UniqueKeyLoader(yaml.SafeLoader):
-        pass
+        # Dates stay text (checked by _day): YAML would turn 2026-02-30 into a crash.
+        yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
 
     def mapping(loader, node, deep=False):
         keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
@@ -136,7 +140,9 @@ def parse_class(raw: bytes, source: str, expected_id: str | None = None) -> Clas
     unknown = sorted(str(k) for k in data if k not in KEYS)
     if unknown:
         # A student list, e-mails, anything else: a class file never carries it.
-        raise DataFileError(source, f"unknown key(s): {', '.join(unknown)} (allowed: {', '.join(KEYS)})")
+        raise DataFileError(
+            source, f"unknown key(s): {', '.join(unknown)} (allowed: {', '.join(KEYS)})"
+        )
     missing = [k for k in KEYS if k not in data and k != "ends"]
     if missing:
         raise DataFileError(source, f"missing key(s): {', '.join(missing)}")

@@ -83,8 +83,7 @@ def class_change_findings(
                 finding(
                     "not-instructor",
                     f.path,
-                    f"may be changed only by an instructor it lists or a maintainer, "
-                    f"not by {who}",
+                    f"may be changed only by an instructor it lists or a maintainer, not by {who}",
                 )
             )
             continue

@@ -261,7 +261,9 @@ def _status_finding(f: ChangedFile) -> Finding:
 def _path_finding(path: str) -> Finding | None:
     if under_classes(path):
         return Finding(
-            "class-mixed", path, "changes a class file; send class changes in their own pull request"
+            "class-mixed",
+            path,
+            "changes a class file; send class changes in their own pull request",
         )
     if not _under_submissions(path):
         return Finding("outside", path, "is outside submissions/")

@@ -457,6 +457,10 @@ def _render_main(stats, config, write, report, say, job: _Job) -> None:
         "about.html", env.get_template("about.html").render(**common, root="", page_kind="about")
     )
     report.pages += 2
+    if stats.classes:
+        from tinytorch_board.board.site.classpage import write_class_pages
+
+        report.pages += write_class_pages(stats.classes, stats.class_rows, write, env, common)
 
     report.seconds["main: community, about"] = time.perf_counter() - clock
 
