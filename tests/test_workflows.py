@@ -456,4 +456,9 @@ def test_validate_check_step_on_a_real_pull_request(
     step_env = {"HEAD_SHA": head, "MERGE_BASE": repo.main, "AUTHOR": "student", "DATA": str(data)}
     done = run_step({**step, "env": step_env}, env, repo.path)
     assert done.returncode == 0, done.stderr
-    assert outputs(env) == {"ok": expected, "kind": "submission", "auto-merge": expected}
+    assert outputs(env) == {
+        "ok": expected,
+        "kind": "submission",
+        "decided": "true",
+        "auto-merge": expected,
+    }
