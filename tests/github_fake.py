@@ -19,6 +19,13 @@ Endpoints covered:
   DELETE /repos/{owner}/{repo}/contents/{path}       delete a file (commit on a branch)
   GET    /repos/{owner}/{repo}/pulls?state=&head=&base=
   POST   /repos/{owner}/{repo}/pulls                 422 "A pull request already exists"
+  PUT    /repos/{owner}/{repo}/pulls/{n}/merge       409 when `sha` is not the head
+  GET    /repos/{owner}/{repo}/issues/{n}/comments
+  POST   /repos/{owner}/{repo}/issues/{n}/comments
+  PATCH  /repos/{owner}/{repo}/issues/comments/{id}
+  POST   /repos/{owner}/{repo}/issues/{n}/labels
+With `limits` set (RestLimits), requests are counted against GitHub's documented budgets
+on the fake's own `clock`, and answered 403 with Retry-After beyond them.
 Anything else answers 404 like GitHub, and is recorded in `unhandled` so tests notice.
 Failures (any status, headers, body) and hangs can be injected per method and path.
 """
@@ -79,6 +86,45 @@ class User:
 
 
 @dataclass
+class RestLimits:
+    """GitHub's budgets for GITHUB_TOKEN: requests per hour, content-creating requests
+    per minute and per hour (secondary limits), on a clock the test controls."""
+
+    per_hour: int = 1000
+    writes_per_minute: int = 80
+    writes_per_hour: int = 500
+    times: list[float] = field(default_factory=list)
+    write_times: list[float] = field(default_factory=list)
+    refused: int = 0
+
+    def answer(self, now: float, write: bool) -> Response | None:
+        """None: allowed (and counted); else the 403 GitHub gives."""
+        hour = [t for t in self.times if t > now - 3600]
+        writes_hour = [t for t in self.write_times if t > now - 3600]
+        writes_minute = [t for t in writes_hour if t > now - 60]
+        self.times, self.write_times = hour, writes_hour
+        wait = None
+        if len(hour) >= self.per_hour:
+            wait = hour[0] + 3600 - now
+        elif write and len(writes_minute) >= self.writes_per_minute:
+            wait = writes_minute[0] + 60 - now
+        elif write and len(writes_hour) >= self.writes_per_hour:
+            wait = writes_hour[0] + 3600 - now
+        if wait is not None:
+            self.refused += 1
+            message = "You have exceeded a secondary rate limit. Please wait a few minutes."
+            return _reply(
+                403,
+                {"message": message, "documentation_url": DOCS},
+                {"Retry-After": str(max(1, int(wait) + 1))},
+            )
+        self.times.append(now)
+        if write:
+            self.write_times.append(now)
+        return None
+
+
+@dataclass
 class Injected:
     method: str
     path: re.Pattern
@@ -111,6 +157,9 @@ class GithubFake:
         self.forks_see_parent_commits = True
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
+        self.limits: RestLimits | None = None
+        self.clock = time.time
+        self.comments: dict[int, dict] = {}  # id -> {"issue", "body", "user"}
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     # -- set-up helpers for tests -------------------------------------------------------
@@ -173,6 +222,36 @@ class GithubFake:
         )
         pull["state"] = "closed"
         pull["merged_at"] = _now()
+
+    def add_pull(
+        self, full_name: str, login: str, files: dict[str, str], association: str = "CONTRIBUTOR"
+    ) -> dict:
+        """An open pull request from `login`'s branch adding `files` (set-up only: no request)."""
+        board = self.repos[full_name]
+        base_sha = board.branches["main"]
+        tree = dict(self.commits[base_sha].tree)
+        tree.update({path: self._blob(text.encode()) for path, text in files.items()})
+        number = len(self.pulls[full_name]) + 1
+        ref = f"pr-{number}"
+        board.branches[ref] = self._commit(tree, [base_sha], f"PR {number}", _identity(login))
+        pull = {
+            "id": next(self._ids),
+            "number": number,
+            "state": "open",
+            "title": f"Add submission {number}",
+            "body": "",
+            "user": login,
+            "head_repo": full_name,
+            "head_ref": ref,
+            "base_ref": "main",
+            "merged_at": None,
+            "maintainer_can_modify": False,
+            "created_at": _now(),
+            "base_sha": base_sha,
+            "author_association": association,
+        }
+        self.pulls[full_name].append(pull)
+        return pull
 
     def calls(self, method: str | None = None) -> list[tuple[str, str, object]]:
         return [entry for entry in self.log if method is None or entry[0] == method]
@@ -317,6 +396,8 @@ class GithubFake:
                 "repo": self._repo_json(board, None, nested=True),
             },
             "merged_at": pull["merged_at"],
+            "labels": [{"name": name} for name in pull.get("labels", [])],
+            "author_association": pull.get("author_association", "CONTRIBUTOR"),
             "draft": False,
             "maintainer_can_modify": pull["maintainer_can_modify"],
             "created_at": pull["created_at"],
@@ -333,6 +414,13 @@ class GithubFake:
             if "Authorization" in request.headers:
                 self.authorization_seen.append(request.headers["Authorization"])
             injected = self._take_injected(request.method, path)
+            limited = (
+                self.limits.answer(self.clock(), request.method != "GET")
+                if self.limits is not None
+                else None
+            )
+        if limited is not None:
+            return limited
         if injected is not None and not injected.process:
             if injected.hang:
                 time.sleep(injected.hang)
@@ -430,6 +518,23 @@ class GithubFake:
                 return self._delete_contents(repo, file_path, body, user)
         if method == "GET" and rest == "/pulls":
             return self._list_pulls(repo, args)
+        issue = re.fullmatch(r"/(?:issues|pulls)/(\d+)(/[a-z]+)?", rest)
+        if issue and method == "PUT" and issue.group(2) == "/merge":
+            return self._merge_pull(repo, int(issue.group(1)), body or {}, user)
+        if issue and issue.group(2) == "/comments" and method in ("GET", "POST"):
+            return self._issue_comments(repo, int(issue.group(1)), method, body, user)
+        if issue and issue.group(2) == "/labels" and method == "POST":
+            pull = self._pull(repo, int(issue.group(1)))
+            for name in (body or {}).get("labels", []):
+                if name not in pull.setdefault("labels", []):
+                    pull["labels"].append(name)
+            return _reply(200, [{"name": n} for n in pull["labels"]])
+        edit = re.fullmatch(r"/issues/comments/(\d+)", rest)
+        if edit and method == "PATCH" and int(edit.group(1)) in self.comments:
+            comment = self.comments[int(edit.group(1))]
+            comment["body"] = (body or {}).get("body", "")
+            comment["edits"] = comment.get("edits", 0) + 1
+            return _reply(200, self._comment_json(int(edit.group(1))))
         if method == "POST" and rest == "/pulls":
             return self._create_pull(repo, body, user)
         self.unhandled.append(f"{method} {path}")
@@ -580,6 +685,72 @@ class GithubFake:
         repo.branches[branch] = sha
         return _reply(200, {"content": None, "commit": self._commit_json(repo, self.commits[sha])})
 
+    def _pull(self, repo: Repo, number: int) -> dict:
+        pull = next((p for p in self.pulls[repo.full_name] if p["number"] == number), None)
+        if pull is None:
+            raise _Answer(_not_found())
+        return pull
+
+    def _comment_json(self, comment_id: int) -> dict:
+        comment = self.comments[comment_id]
+        return {"id": comment_id, "body": comment["body"], "user": self._user_json(comment["user"])}
+
+    def _issue_comments(self, repo: Repo, number: int, method: str, body, user: User):
+        self._pull(repo, number)
+        if method == "GET":
+            mine = [
+                i
+                for i, c in sorted(self.comments.items())
+                if c["issue"] == (repo.full_name, number)
+            ]
+            return _reply(200, [self._comment_json(i) for i in mine])
+        comment_id = next(self._ids)
+        self.comments[comment_id] = {
+            "issue": (repo.full_name, number),
+            "body": (body or {}).get("body", ""),
+            "user": user.login,
+        }
+        return _reply(201, self._comment_json(comment_id))
+
+    def _merge_pull(self, board: Repo, number: int, body: dict, user: User) -> Response:
+        """Squash: the pull request's changes (head against its merge base) onto the base."""
+        self._require_push(board, user)
+        pull = self._pull(board, number)
+        if pull["state"] != "open":
+            return _reply(
+                405, {"message": "Pull Request is not mergeable", "documentation_url": DOCS}
+            )
+        head_repo = self.repos[pull["head_repo"]]
+        head = self.commits[head_repo.branches[pull["head_ref"]]]
+        if body.get("sha") and body["sha"] != head.sha:
+            message = "Head branch was modified. Review and try the merge again."
+            return _reply(409, {"message": message, "documentation_url": DOCS})
+        start = self.commits[pull.get("base_sha") or board.branches[pull["base_ref"]]].tree
+        tree = dict(self.commits[board.branches[pull["base_ref"]]].tree)
+        for path in set(start) | set(head.tree):
+            if start.get(path) != head.tree.get(path):
+                if path in head.tree:
+                    tree[path] = head.tree[path]
+                else:
+                    tree.pop(path, None)
+        message = body.get("commit_title", f"Merge #{number}")
+        if body.get("commit_message"):
+            message += "\n\n" + body["commit_message"]
+        board.branches[pull["base_ref"]] = self._commit(
+            tree, [board.branches[pull["base_ref"]]], message, _identity("GitHub")
+        )
+        pull["state"] = "closed"
+        pull["merged_at"] = _now()
+        pull["merged_sha"] = head.sha
+        return _reply(
+            200,
+            {
+                "sha": board.branches[pull["base_ref"]],
+                "merged": True,
+                "message": "Pull Request successfully merged",
+            },
+        )
+
     def _list_pulls(self, repo: Repo, args) -> Response:
         state = args.get("state", "open")
         head, base = args.get("head"), args.get("base")
@@ -593,6 +764,9 @@ class GithubFake:
             if base and base != pull["base_ref"]:
                 continue
             out.append(self._pull_json(repo.full_name, pull))
+        if "per_page" in args:
+            size, page = int(args["per_page"]), int(args.get("page", 1))
+            out = out[(page - 1) * size : page * size]
         return _reply(200, out)
 
     def _create_pull(self, board: Repo, body, user: User) -> Response:
@@ -645,6 +819,7 @@ class GithubFake:
             "merged_at": None,
             "maintainer_can_modify": bool(body.get("maintainer_can_modify", False)),
             "created_at": _now(),
+            "base_sha": board.branches[base],
         }
         self.pulls[board.full_name].append(pull)
         data = self._pull_json(board.full_name, pull)
