@@ -175,3 +175,26 @@ def test_a_batch_of_30_files_from_an_instructor_is_merged_once(board) -> None:
     tree = board.commits[board.repos[BOARD].branches["main"]].tree
     assert all(path_of(d) in tree for d in docs)
     assert json.loads(board.blobs[tree[path_of(docs[0])]]) == docs[0]
+
+
+def test_the_sweep_decides_from_git_objects_fetched_for_the_pull_request(tmp_path) -> None:
+    import subprocess
+
+    from ci_helpers import GIT_ENV, BoardRepo
+
+    from tinytorch_board.board.ci.run import git_fetcher, sweep_decider
+
+    origin = BoardRepo(tmp_path / "origin")
+    origin.branch("student")
+    origin.add_doc(origin.new_doc())
+    head = origin.commit("a submission")
+    origin.back_to_main()
+    origin.git("update-ref", "refs/pull/7/head", head)
+    origin.git("branch", "-D", "student")
+    checkout = tmp_path / "checkout"
+    env = {**GIT_ENV, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run(["git", "clone", "-q", str(origin.path), str(checkout)], env=env, check=True)
+
+    decide = sweep_decider(checkout, git_fetcher(checkout, None))
+    report = decide({"number": 7, "head": {"sha": head}, "user": {"login": "student"}})
+    assert report["ok"] and report["head"] == head and report["auto_merge"]

@@ -68,7 +68,16 @@ ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 
 def test_the_expected_workflows_exist() -> None:
     assert (
-        sorted(["intake.yml", "pages.yml", "tests.yml", "validate-submission.yml", "withdraw.yml"])
+        sorted(
+            [
+                "intake.yml",
+                "pages.yml",
+                "sweep.yml",
+                "tests.yml",
+                "validate-submission.yml",
+                "withdraw.yml",
+            ]
+        )
         == ALL
     )
 
@@ -96,6 +105,12 @@ EXPECTED_PERMISSIONS = {
     ("withdraw.yml", "verify"): {"contents": "read", "pull-requests": "write"},
     ("withdraw.yml", "merge"): {"contents": "write", "pull-requests": "write", "actions": "write"},
     ("intake.yml", "check"): {"contents": "read", "issues": "write"},
+    ("sweep.yml", "sweep"): {
+        "contents": "write",
+        "pull-requests": "write",
+        "issues": "write",
+        "actions": "write",
+    },
     ("intake.yml", "open-pr"): {
         "contents": "write",
         "pull-requests": "write",

@@ -238,3 +238,59 @@ def find_comment(comments_json: Path, marker: str) -> None:
     found = run_find(comments_json, marker)
     if found is not None:
         click.echo(found)
+
+
+@ci.command("sweep")
+@click.option("--repo", "repo_name", required=True, metavar="OWNER/NAME", help="The board.")
+@BOARD
+@click.option("--api-url", default="https://api.github.com", show_default=True, help="REST API.")
+@click.option(
+    "--budget",
+    type=click.FloatRange(10, 3000),
+    default=480,
+    show_default=True,
+    help="Seconds this pass may run (the schedule starts the next one).",
+)
+@click.option(
+    "--write-interval",
+    type=click.FloatRange(0, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds between content-creating requests (GitHub allows about 80 a minute).",
+)
+@OUT
+@AS_JSON
+def sweep(repo_name, board_dir, api_url, budget, write_interval, out_file, as_json) -> None:
+    """Merge every validated open pull request at the head it checked; comment once each.
+
+    For the scheduled workflow (token in GH_TOKEN). Each pull request's objects are fetched
+    with git and decided as `check-pr --repo` decides; a rate-limited pass stops, labels
+    the pull request `rate-limited` and leaves it open for the next pass.
+    """
+    import os
+
+    from tinytorch_board.board.ci.run import sweep as run_sweep
+    from tinytorch_board.errors import BoardError
+    from tinytorch_board.jsonio import write_json
+
+    token = os.environ.get("GH_TOKEN") or os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise BoardError("set GH_TOKEN to the workflow's token")
+    report = run_sweep(
+        repo=repo_name,
+        board_dir=board_dir,
+        api_url=api_url,
+        token=token,
+        budget=budget,
+        write_interval=write_interval,
+    )
+    if out_file is not None:
+        write_json(out_file, report)
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(
+        f"merged {len(report['merged'])}, refused {len(report['refused'])}, unchanged "
+        f"{len(report['unchanged'])}, {report['requests']} requests"
+        + (f"; stopped: {report['stopped']}" if report["stopped"] else "")
+    )

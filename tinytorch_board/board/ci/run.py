@@ -5,6 +5,7 @@ One function per `tinytorch-board ci` command, so the command stays an adapter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -226,3 +227,68 @@ def find_comment(comments_json: Path, marker: str) -> int | None:
     for value in values:
         items.extend(value if isinstance(value, list) else [value])
     return comments.comment_to_update(items, marker)
+
+
+def git_fetcher(checkout: Path, token: str | None) -> Callable[[int], None]:
+    """Fetch a pull request's head objects into the checkout (git, not a REST request;
+    never checked out). The token goes in a header for this command only."""
+    import base64
+    import os
+    import subprocess
+
+    def fetch(number: int) -> None:
+        env = dict(os.environ)
+        if token:
+            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+            env.update(
+                GIT_CONFIG_COUNT="1",
+                GIT_CONFIG_KEY_0="http.extraheader",
+                GIT_CONFIG_VALUE_0=f"AUTHORIZATION: basic {basic}",
+            )
+        done = subprocess.run(
+            ["git", "-C", str(checkout), "fetch", "--quiet", "--no-tags", "origin",
+             f"+refs/pull/{number}/head:refs/remotes/pull/{number}"],
+            env=env, capture_output=True, timeout=300,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise BoardError(f"could not fetch pull request #{number}'s objects")
+
+    return fetch
+
+
+def sweep_decider(board_dir: Path, fetch: Callable[[int], None]) -> Callable[[dict], dict]:
+    """Decide one listed pull request exactly as `ci check-pr --repo` does, at its head."""
+
+    def decide(pull: dict) -> dict:
+        head = pull["head"]["sha"]
+        fetch(pull["number"])
+        return check_pull_request(
+            repo=board_dir,
+            base="HEAD",
+            head=head,
+            files_json=None,
+            blobs_dir=None,
+            board_dir=board_dir,
+            author=(pull.get("user") or {}).get("login"),
+            association=pull.get("author_association"),
+        )
+
+    return decide
+
+
+def sweep(
+    *, repo: str, board_dir: Path, api_url: str, token: str, budget: float, write_interval: float
+) -> dict:
+    """The report for `ci sweep`: one scheduled pass over the open pull requests."""
+    from tinytorch_board.board.ci.sweep import Sweeper, requests_sender
+
+    distribution = None
+    sweeper = Sweeper(
+        requests_sender(api_url, token),
+        repo,
+        sweep_decider(Path(board_dir), git_fetcher(Path(board_dir), token)),
+        lambda report: render_comment(report, distribution),
+        budget_seconds=budget,
+        write_interval=write_interval,
+    )
+    return sweeper.run().as_dict()
