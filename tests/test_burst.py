@@ -22,6 +22,7 @@ from tinytorch_board.board.ci.sweep import RATE_LIMITED_LABEL, Sweeper, requests
 from tinytorch_board.board.config import AutomationConfig
 from tinytorch_board.board.demo_data import generate
 from tinytorch_board.jsonio import dumps
+from tinytorch_board.submission.classes import ClassInfo
 
 BOARD = "board-org/board"
 SCHEDULE = 600  # the sweep workflow's cron: every 10 minutes
@@ -46,9 +47,10 @@ def path_of(doc: dict) -> str:
     return f"submissions/{sid[:2]}/{sid}.json"
 
 
-def decider(fake, automation: AutomationConfig):
+def decider(fake, automation: AutomationConfig, classes: tuple[str, ...] = ()):
     """The real decision (check_pr) over the pull request's git objects in the fake."""
-    board = BoardFacts(withdrawn=frozenset(), owners=lambda pid: [], classes={})
+    known = {c: ClassInfo(c, "A class", ("prof-ada",), "2026-09-01", None) for c in classes}
+    board = BoardFacts(withdrawn=frozenset(), owners=lambda pid: [], classes=known)
 
     def decide(pull: dict) -> dict:
         record = next(p for p in fake.pulls[BOARD] if p["number"] == pull["number"])
@@ -68,7 +70,14 @@ def decider(fake, automation: AutomationConfig):
     return decide
 
 
-def drain(fake, token: str, automation: AutomationConfig, clock: SimClock, max_runs: int = 60):
+def drain(
+    fake,
+    token: str,
+    automation: AutomationConfig,
+    clock: SimClock,
+    max_runs: int = 60,
+    classes: tuple[str, ...] = (),
+):
     """Scheduled passes until nothing is open; (reports, minutes until the last merge)."""
     send = requests_sender(fake.base_url, token)
 
@@ -82,7 +91,7 @@ def drain(fake, token: str, automation: AutomationConfig, clock: SimClock, max_r
         sweeper = Sweeper(
             timed,
             BOARD,
-            decider(fake, automation),
+            decider(fake, automation, classes),
             lambda report: pr_comment(report, None, bool(report.get("auto_merge"))),
             sleep=clock.sleep,
             clock=clock,
@@ -198,3 +207,51 @@ def test_the_sweep_decides_from_git_objects_fetched_for_the_pull_request(tmp_pat
     decide = sweep_decider(checkout, git_fetcher(checkout, None))
     report = decide({"number": 7, "head": {"sha": head}, "user": {"login": "student"}})
     assert report["ok"] and report["head"] == head and report["auto_merge"]
+
+
+def test_class_collect_opens_one_batch_pull_request_that_lands_once(board, tmp_path) -> None:
+    from click.testing import CliRunner
+    from submit_helpers import TOKEN, fast_env
+
+    from tinytorch_board.cli import cli
+
+    class_id = "0123456789abcdef"
+    files = []
+    for i, doc in enumerate(generate(30, seed=12)):
+        doc["class_id"] = class_id
+        path = tmp_path / f"handed-in-{i}.json"
+        path.write_text(dumps(doc), encoding="utf-8")
+        files.append(str(path))
+    result = CliRunner().invoke(
+        cli,
+        ["class", "collect", class_id, *files, "--repo", BOARD,
+         "--api-url", board.base_url, "--yes", "--json"],
+        env=fast_env(TINYTORCH_BOARD_TOKEN=TOKEN),
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"] == 30
+    (pull,) = board.pulls[BOARD]
+    assert pull["user"] == "adalace7"
+
+    automation = AutomationConfig(max_files_per_pr_batch=30, batch_authors=("adalace7",))
+    reports, _ = drain(board, "WORKFLOW-TOKEN", automation, SimClock(), 2, (class_id,))
+    assert reports[0].merged == [1]
+    merges = [c for c in board.calls("PUT") if c[1].endswith("/merge")]
+    assert len(merges) == 1
+    tree = board.commits[board.repos[BOARD].branches["main"]].tree
+    assert sum(1 for p in tree if p.startswith("submissions/") and p.endswith(".json")) == 30
+
+
+def test_class_collect_refuses_a_file_without_the_class(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tinytorch_board.cli import cli
+
+    doc = generate(1, seed=13)[0]
+    path = tmp_path / "x.json"
+    path.write_text(dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["class", "collect", "0123456789abcdef", str(path), "--repo", BOARD, "--yes"]
+    )
+    assert result.exit_code == 1 and "does not declare class" in result.output

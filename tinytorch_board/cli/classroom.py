@@ -217,3 +217,39 @@ def report(class_id, roster_path, board_dir, url, as_json, as_csv) -> None:
             f"{' '.join(line.milestones_completed) or 'none'}; last activity {line.last_activity}"
         )
     click.echo(f"Not submitted yet: {', '.join(missing)}" if missing else "Everyone has submitted.")
+
+
+@classroom.command("collect")
+@click.argument("class_id")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+@click.option("--repo", required=True, metavar="OWNER/NAME", help="GitHub board repository.")
+@click.option("--api-url", help="GitHub API URL (GitHub Enterprise); default api.github.com.")
+@click.option("--token", "token_option", help="GitHub token (prefer TINYTORCH_BOARD_TOKEN).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def collect(class_id, files, repo, api_url, token_option, yes, as_json) -> None:
+    """Open one batch pull request with prepared submission FILES students handed in.
+
+    For instructors listed in the board's automation.batch_authors (up to
+    max_files_per_pr_batch files); every file must declare CLASS_ID and validate.
+    """
+    from tinytorch_board.cli.submit import github_board, progress_printer
+    from tinytorch_board.clock import utc_now
+    from tinytorch_board.publish.classroom import collect_batch
+    from tinytorch_board.publish.deliver import choose_target
+
+    batch = collect_batch(class_id, list(files), utc_now())
+    changes = batch.changes()
+    target = choose_target({}, None, repo, api_url)
+    board = github_board(target, token_option, "then run `class collect` again", yes=yes)
+    if not as_json:
+        click.echo(f"{len(changes)} file(s) for class {class_id} in one pull request on {repo}")
+    if not confirm_or_refuse(f"Open it on {target.repo}?", yes or as_json, "pass --yes"):
+        return
+    opened = board.open_pull_request(changes[0], progress_printer(as_json), tuple(changes[1:]))
+    if as_json:
+        echo_json({"class_id": class_id, "files": len(changes), "pull_request": opened.as_dict()})
+        return
+    click.echo(f"Opened: {opened.url}")

@@ -147,3 +147,64 @@ def class_change(info: ClassInfo) -> Change:
         ),
         commit_message=f"Add class {info.class_id}",
     )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Prepared submission files an instructor collected for one batch pull request."""
+
+    class_id: str
+    files: tuple[tuple[str, str], ...]  # (board path, canonical text)
+
+    def changes(self) -> list[Change]:
+        branch = f"class-batch/{self.class_id}-{_batch_digest(self.files)}"
+        title = f"Add {len(self.files)} submissions for class {self.class_id}"
+        body = (
+            f"A classroom batch: {len(self.files)} prepared submission files that students "
+            f"handed in for class `{self.class_id}`. Each is checked like any submission; "
+            "only an instructor listed in automation.batch_authors may send more than one."
+        )
+        return [
+            Change(path, text, branch, title, body, f"Add submission for class {self.class_id}")
+            for path, text in self.files
+        ]
+
+
+def _batch_digest(files: tuple[tuple[str, str], ...]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(p for p, _ in files).encode()).hexdigest()[:12]
+
+
+def collect_batch(class_id: str, paths: list[Path], now: datetime) -> Batch:
+    """Read each prepared file, check it with the one validator, and require that it
+    declares this class; the same submission twice is refused."""
+    from tinytorch_board.jsonio import dumps
+    from tinytorch_board.submission import MAX_FILE_BYTES
+    from tinytorch_board.submission.validator import check_bytes
+
+    check_class_id(class_id)
+    seen: dict[str, Path] = {}
+    files = []
+    for path in paths:
+        path = Path(path)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        checked = check_bytes(raw, str(path), now=now)
+        if not checked.ok:
+            problem = checked.problems[0]
+            raise BoardError(f"{path}: {problem.path}: {problem.message}")
+        doc = checked.document
+        if doc.get("class_id") != class_id:
+            raise BoardError(
+                f"{path} does not declare class {class_id}; the student submits it with the "
+                "class joined (`class join`)"
+            )
+        sid = doc["submission_id"]
+        if sid in seen:
+            raise BoardError(f"{path} is the same submission as {seen[sid]}")
+        seen[sid] = path
+        files.append((f"submissions/{sid[:2]}/{sid}.json", dumps(doc)))
+    if not files:
+        raise BoardError("no files to collect")
+    return Batch(class_id, tuple(sorted(files)))
