@@ -8,7 +8,6 @@ file in it.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import shutil
@@ -24,6 +23,7 @@ from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
 from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
+from tinytorch_board.cards import card_name, headline, share_card
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
 from tinytorch_board.local.store import dumps
@@ -715,27 +715,21 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
         done = frozenset(e.milestones_completed)
         score = f"{e.score:.1f}"
         message = api.badge_message(e)
-        if e.outlier or e.top_percent is None:
-            headline = f"{e.kind} · {e.backend}: unverified, listed not ranked"
-        else:
-            headline = f"Top {e.top_percent}% of {e.kind} · {e.backend} results"
+        top = None if e.outlier else e.top_percent
         # Cards hold no id, name, group size or badges (those are on the page), so equal
         # results share one file: at 100,000 entries, 16,000 cards instead of 35,000.
-        card_key = (score, headline, e.modules_completed, len(done))
-        card_name = cards.get(card_key)
-        if card_name is None:
-            card = svg.share_card(
+        card_key = (score, e.kind, e.backend, top, e.modules_completed, len(done))
+        card_file = cards.get(card_key)
+        if card_file is None:
+            card = share_card(
                 config.title,
                 e.score,
-                headline,
-                "I built my own ML framework with TinyTorch",
-                e.modules_completed,
-                MODULE_COUNT,
-                len(done),
-                MILESTONE_COUNT,
+                headline(e.kind, e.backend, top),
+                modules=e.modules_completed,
+                milestones=len(done),
             )
-            card_name = cards[card_key] = hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
-            write.text(f"cards/{card_name}.svg", card, shared=True)
+            card_file = cards[card_key] = card_name(card)
+            write.text(f"cards/{card_file}.svg", card, shared=True)
         if name:
             title = f"<bdi>{escape(name)}</bdi>"
             if github:
@@ -755,7 +749,7 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
             {
                 "who": name or "A TinyTorch student",
                 "score": score,
-                "card_url": f"{card_url}{card_name}.svg",
+                "card_url": f"{card_url}{card_file}.svg",
                 "name": title,
                 "when": when,
                 "placement": _placement(e),
@@ -763,7 +757,7 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
                 "milestones": f"{len(done)}/{MILESTONE_COUNT}",
                 "progress": progress,
                 "badges": _badge_list(earned, e.badges, badge_cache),
-                "card": card_name,
+                "card": card_file,
                 "embed": f"[![TinyTorch {score}]({badge_url}{sid}.svg)]({page_url}{sid}.html)",
             }
         )
