@@ -12,7 +12,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +23,7 @@ from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
 from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
+from tinytorch_board.board.site.workers import WorkerPool, can_fork, worker_count
 from tinytorch_board.cards import card_name, headline, share_card
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
@@ -243,8 +244,6 @@ def _render_archive(
         _render_into(stats, config, staging, report, say, archive=(mtime, joined))
         clock = time.perf_counter()
         joined.finish()
-        report.files -= joined.skipped  # a shared card two workers wrote is kept once
-        report.bytes -= joined.skipped_bytes
         report.seconds["finish the archive"] = time.perf_counter() - clock
     except BaseException:
         joined.abort()
@@ -310,12 +309,16 @@ def _render_all(
     for folder in ("s", "badges", "cards", "page", "data/ids", "api/leaderboard", "api/progress"):
         write.folder(folder)
 
+    # Every distinct share card, drawn once here: the tasks only name them.
+    cards, card_files = _share_cards(entries, config.title)
+
     # The many-file work first, on forked workers, while this process does the rest.
     started = time.perf_counter()
     say("submission pages, share cards, badges, leaderboard pages and progress files")
     job = _Job(
         env=env,
         entries=entries,
+        card_files=card_files,
         stats=stats,
         config=config,
         common=common,
@@ -330,29 +333,22 @@ def _render_all(
     main = write
     if joined is not None:
         write.close()
-        joined.add(write.path, write.shared)
+        joined.add(write.path)
         main = ArchiveWriter(Path(write.root) / "main.tar", job.archive_mtime, job.folders)
-    parallel = _parallel(len(entries))
-    tasks = _plan(job, parallel)
-    waiter = _start(job, tasks, parallel)
-    try:
+    tasks = _plan(job, _parallel(len(entries)))
+    with WorkerPool(_run, job, tasks, parallel=_parallel(len(entries))) as pool:
         _render_main(stats, config, main, report, say, job)
-    except BaseException:
-        getattr(waiter, "cancel", lambda: None)()
-        raise
-    main.close()
-    clock = time.perf_counter()
-    results = waiter()
-    try:
-        for done_files, done_bytes, fragment, shared in results:  # in task order
+        for name, card in cards.items():
+            main.text(f"cards/{name}.svg", card)
+        main.close()
+        clock = time.perf_counter()
+        for done_files, done_bytes, fragment in pool.results():  # in task order
             files += done_files
             size += done_bytes
             if joined is not None:
-                joined.add(fragment, shared)  # while later tasks still run
-    finally:
-        results.close()  # on an error here too: the workers stop now, not at exit
+                joined.add(fragment)  # while later tasks still run
     if joined is not None:
-        joined.add(main.path, main.shared)
+        joined.add(main.path)
     if main is not write:
         files += main.files
         size += main.bytes
@@ -362,6 +358,33 @@ def _render_all(
     report.seconds["main: wait for the workers"] = time.perf_counter() - clock
     report.seconds["workers (alongside)"] = time.perf_counter() - started
     return files, size
+
+
+def _share_cards(entries: list[Entry], title: str) -> tuple[dict[str, str], list[str]]:
+    """The distinct cards (file name stem -> SVG) and each entry's card, in entry order.
+
+    Cards hold no id, name, group size or badges (those are on the page), so equal
+    results share one file: at 100,000 entries, 16,000 cards instead of 35,000."""
+    cards: dict[str, str] = {}
+    by_key: dict[tuple, str] = {}
+    names = []
+    for e in entries:
+        top = None if e.outlier else e.top_percent
+        done = len(frozenset(e.milestones_completed))
+        key = (e.score, e.kind, e.backend, top, e.modules_completed, done)
+        name = by_key.get(key)
+        if name is None:
+            card = share_card(
+                title,
+                e.score,
+                headline(e.kind, e.backend, top),
+                modules=e.modules_completed,
+                milestones=done,
+            )
+            name = by_key[key] = card_name(card)
+            cards[name] = card
+        names.append(name)
+    return cards, names
 
 
 def _index_context(stats: BoardStats, entries: list[Entry], common: dict) -> dict:
@@ -475,11 +498,12 @@ def _history_line(stats: BoardStats, entry: Entry) -> str:
 
 @dataclass
 class _Job:
-    """What every task needs; forked workers inherit it (set just before the pool starts,
-    cleared after), so nothing is pickled but the task bounds and the counts."""
+    """What every task needs; forked workers inherit it, so nothing is pickled but the
+    task bounds and the counts."""
 
     env: object
     entries: list[Entry]
+    card_files: list[str]  # each entry's share card (file name stem), in entry order
     stats: BoardStats
     config: BoardConfig
     common: dict
@@ -498,7 +522,6 @@ class _Job:
         return ArchiveWriter(path, self.archive_mtime, self.folders)
 
 
-_JOB: _Job | None = None
 PARALLEL_FROM = 5_000  # below this, starting processes costs more than it saves
 PROGRESS_PER_TASK = 5_000
 PAGES_PER_TASK = 200
@@ -516,7 +539,7 @@ def _plan(job: _Job, parallel: bool) -> list[tuple[str, int, int]]:
     if not parallel:
         tasks += [("submissions", 0, n), ("pages", 2, pages + 1), ("progress", 0, count)]
         return [task for task in tasks if task[2] > task[1]]
-    step = max(1, -(-n // (4 * _worker_count())))
+    step = max(1, -(-n // (4 * worker_count())))
     tasks += [("submissions", i, min(i + step, n)) for i in range(0, n, step)]
     tasks += [
         ("pages", i, min(i + PAGES_PER_TASK, pages + 1))
@@ -529,90 +552,31 @@ def _plan(job: _Job, parallel: bool) -> list[tuple[str, int, int]]:
     return tasks
 
 
-def _worker_count() -> int:
-    return min(4, os.cpu_count() or 1)
-
-
 def _parallel(entries: int) -> bool:
     """Forked workers from PARALLEL_FROM entries, where fork exists and 2+ CPUs do."""
-    import multiprocessing
-
-    return (
-        _worker_count() >= 2
-        and entries >= PARALLEL_FROM
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
+    return entries >= PARALLEL_FROM and can_fork()
 
 
-def _start(
-    job: _Job, tasks: list[tuple[str, int, int]], parallel: bool
-) -> Callable[[], Iterator[tuple]]:
-    """Start the tasks; returns what waits for them, giving each task's `_run` result in
-    task order as soon as it (and every task before it) is done.
-
-    In parallel they run on forked workers (which share the state computed so far)
-    while the calling process goes on with the other pages; otherwise (below
-    PARALLEL_FROM entries starting processes costs more than it saves) they run on wait.
-    """
-    import multiprocessing
-
-    global _JOB
-    workers = _worker_count()
-    if not parallel:
-
-        def serial() -> Iterator[tuple]:
-            global _JOB
-            _JOB = job
-            try:
-                for task in tasks:
-                    yield _run(task)
-            finally:
-                _JOB = None
-
-        return serial
-    _JOB = job
-    pool = multiprocessing.get_context("fork").Pool(workers)
-    pending = pool.imap(_run, tasks, chunksize=1)
-
-    def wait() -> Iterator[tuple]:
-        global _JOB
-        try:
-            yield from pending
-            pool.close()
-            pool.join()
-        finally:
-            pool.terminate()
-            _JOB = None
-
-    wait.cancel = pool.terminate  # type: ignore[attr-defined]
-    return wait
-
-
-def _run(task: tuple[str, int, int]) -> tuple[int, int, str | None, list]:
+def _run(job: _Job, task: tuple[str, int, int]) -> tuple[int, int, str | None]:
     """One task, in a worker (or in this process when the build runs serially):
-    (files, bytes, tar fragment or None, the fragment's shared members)."""
-    job = _JOB
+    (files, bytes, its tar fragment or None)."""
     kind, start, stop = task
     write = job.writer(task)
     try:
-        _task(job, write, kind, start, stop)
+        if kind == "submissions":
+            _submission_slice(job, start, stop, write)
+        elif kind == "pages":
+            _index_pages(write, job, range(start, stop))
+        elif kind == "csv":
+            write.text("data/submissions.csv", api.submissions_csv(job.entries))
+        elif kind == "api":
+            _static_api(write, job)
+        else:
+            for pid, document in api.progress_documents(job.stats, job.participants[start:stop]):
+                write.compact_json(f"api/progress/{pid}.json", document)
     finally:
         write.close()
-    return write.files, write.bytes, write.path, write.shared
-
-
-def _task(job: _Job, write: Writer, kind: str, start: int, stop: int) -> None:
-    if kind == "submissions":
-        _submission_slice(job, job.entries[start:stop], write)
-    elif kind == "pages":
-        _index_pages(write, job, range(start, stop))
-    elif kind == "csv":
-        write.text("data/submissions.csv", api.submissions_csv(job.entries))
-    elif kind == "api":
-        _static_api(write, job)
-    else:
-        for pid, document in api.progress_documents(job.stats, job.participants[start:stop]):
-            write.compact_json(f"api/progress/{pid}.json", document)
+    return write.files, write.bytes, write.path
 
 
 class FillIn:
@@ -692,14 +656,13 @@ def _placement(e: Entry) -> Markup:
     return Markup(text)
 
 
-def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
-    """Write s/<id>.html, cards and badges for entries."""
+def _submission_slice(job: _Job, start: int, stop: int, write: Writer) -> None:
+    """Write s/<id>.html and the README badges of entries start..stop."""
     env, stats, config, common, url = job.env, job.stats, job.config, job.common, job.url
     page = FillIn(
         env, "submission.html", SUBMISSION_FIELDS, title="TinyTorch", csp=Markup(SUBMISSION_CSP)
     )
     defs: dict[str, BadgeDef] = common["badge_defs"]
-    cards: dict[tuple, str] = {}
     milestone_cache: dict = {}
     badge_cache: dict = {}
     badge_texts: dict[str, tuple[str, str]] = {}  # badge message -> (SVG, shields JSON)
@@ -707,7 +670,7 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
     page_url = url("s/")
     badge_url = url("badges/")
     anonymous = Markup("<i class=anon>anonymous</i>")
-    for e in entries:
+    for e, card_file in zip(job.entries[start:stop], job.card_files[start:stop], strict=True):
         sid = e.submission_id
         name = api.display_name(e)
         github = e.github if name and e.github and api.GITHUB_NAME.match(e.github) else None
@@ -715,21 +678,6 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
         done = frozenset(e.milestones_completed)
         score = f"{e.score:.1f}"
         message = api.badge_message(e)
-        top = None if e.outlier else e.top_percent
-        # Cards hold no id, name, group size or badges (those are on the page), so equal
-        # results share one file: at 100,000 entries, 16,000 cards instead of 35,000.
-        card_key = (score, e.kind, e.backend, top, e.modules_completed, len(done))
-        card_file = cards.get(card_key)
-        if card_file is None:
-            card = share_card(
-                config.title,
-                e.score,
-                headline(e.kind, e.backend, top),
-                modules=e.modules_completed,
-                milestones=len(done),
-            )
-            card_file = cards[card_key] = card_name(card)
-            write.text(f"cards/{card_file}.svg", card, shared=True)
         if name:
             title = f"<bdi>{escape(name)}</bdi>"
             if github:
