@@ -6,11 +6,13 @@ import multiprocessing
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from tinytorch_board.board.site.markup import FillIn, markers
 from tinytorch_board.board.site.workers import WorkerPool, can_fork
-from tinytorch_board.cards import card_name, headline, share_card
+from tinytorch_board.cards import card_name, esc, headline, share_card
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -78,3 +80,17 @@ def test_fill_in_escapes_values_keeps_braces_and_repeats_fields():
     pattern = FillIn(source, ("id", "name"), "test")
     assert pattern.fill("7", "<b>") == "<a href={x}/7>&lt;b&gt;</a>{{ literal }} 7"
     assert pattern.fill(Markup("<i>"), "n") == "<a href={x}/<i>>n</a>{{ literal }} <i>"
+
+
+def test_fill_in_inserts_raw_fields_as_they_are():
+    marks = markers(("text", "html"))
+    pattern = FillIn(marks["text"] + Markup("|") + marks["html"], ("text", "html"), "t", ("html",))
+    assert pattern.fill("<i>", "<i>") == "&lt;i&gt;|<i>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="<>&\"'ab\u202e"))
+def test_card_escaping_is_xml_escaping(text):
+    from xml.sax.saxutils import escape
+
+    assert esc(text) == escape(text, {'"': "&quot;", "'": "&#39;"})

@@ -11,7 +11,6 @@ student's tools draw cards with it.
 from __future__ import annotations
 
 import hashlib
-from xml.sax.saxutils import escape as _xml_escape
 
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 
@@ -19,9 +18,15 @@ INK = "#1f2933"
 DETAIL = "I built my own ML framework with TinyTorch"
 
 
+_XML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+
+
 def esc(text: object) -> str:
     """XML-escape text for element content and double-quoted attributes."""
-    return _xml_escape(str(text), {'"': "&quot;", "'": "&#39;"})
+    text = str(text)
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return text.translate(_XML)
+    return text
 
 
 def num(value: float) -> str:

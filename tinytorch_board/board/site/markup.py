@@ -34,9 +34,14 @@ def html_text(value: object) -> str:
 
 class FillIn:
     """Markup rendered once with a marker in each of `fields`, filled by `fill(*values)`
-    (values in the order of `fields`; a field may appear any number of times)."""
+    (values in the order of `fields`; a field may appear any number of times).
 
-    def __init__(self, source: str, fields: tuple[str, ...], where: str) -> None:
+    Every value is escaped as markupsafe.escape does, except those of `raw` fields:
+    numbers we format and markup built from escaped parts, inserted as they are."""
+
+    def __init__(
+        self, source: str, fields: tuple[str, ...], where: str, raw: tuple[str, ...] = ()
+    ) -> None:
         parts = str(source).split("\x00")
         if len(parts) % 2 == 0 or any(f not in fields for f in parts[1::2]):
             raise BoardError(f"{where}: a value holds a NUL character; remove it from board.yaml")
@@ -46,22 +51,30 @@ class FillIn:
             pattern.append(f"{{{index[name]}}}")
             pattern.append(literal.replace("{", "{{").replace("}", "}}"))
         self._format = "".join(pattern).format
+        self._escaped = [i for i, name in enumerate(fields) if name not in raw]
         self.fields = fields
 
     @classmethod
-    def template(cls, env, name: str, fields: tuple[str, ...], **constants) -> FillIn:
+    def template(
+        cls, env, name: str, fields: tuple[str, ...], raw: tuple[str, ...] = (), **constants
+    ) -> FillIn:
         """A whole template (constants rendered into it as they are)."""
         text = env.get_template(name).render(**constants, **markers(fields))
-        return cls(text, fields, name)
+        return cls(text, fields, name, raw)
 
     @classmethod
-    def macro(cls, macros, name: str, fields: tuple[str, ...], **shape) -> FillIn:
+    def macro(
+        cls, macros, name: str, fields: tuple[str, ...], raw: tuple[str, ...] = (), **shape
+    ) -> FillIn:
         """A macro of a template module (`env.get_template(...).module`), for one shape:
         the arguments that pick its branches."""
-        return cls(getattr(macros, name)(**shape, **markers(fields)), fields, name)
+        return cls(getattr(macros, name)(**shape, **markers(fields)), fields, name, raw)
 
     def fill(self, *values: object) -> str:
-        return self._format(*[html_text(v) for v in values])
+        values = list(values)
+        for i in self._escaped:
+            values[i] = html_text(values[i])
+        return self._format(*values)
 
 
 def markers(fields: tuple[str, ...]) -> dict[str, Markup]:

@@ -212,6 +212,7 @@ ROW_FIELDS = (
     "root", "date", "id", "name", "kind", "backend", "system", "milestones", "modules",
     "score", "top", "cohort", "badges",
 )  # fmt: skip
+ROW_RAW = ("root", "milestones", "modules", "score", "top", "badges")  # ours: numbers, markup
 
 
 class _Rows:
@@ -226,7 +227,9 @@ class _Rows:
     def _pattern(self, named: bool, ranked: bool) -> FillIn:
         pattern = self._patterns.get((named, ranked))
         if pattern is None:
-            pattern = FillIn.macro(self._macros, "row", ROW_FIELDS, named=named, ranked=ranked)
+            pattern = FillIn.macro(
+                self._macros, "row", ROW_FIELDS, ROW_RAW, named=named, ranked=ranked
+            )
             self._patterns[named, ranked] = pattern
         return pattern
 
@@ -306,42 +309,69 @@ def about_page(site: Site) -> str:
 # --- one page per submission -------------------------------------------------------------
 
 
+WHO_FIELDS = ("name", "github")
+PLACEMENT_FIELDS = (
+    "system", "kind", "backend", "top", "size", "rank", "similar_top", "similar_size",
+)  # fmt: skip
+PLACEMENT_RAW = PLACEMENT_FIELDS[3:]  # numbers
+# numbers, the card's 20-hex name and markup built from escaped parts
+PAGE_RAW = (
+    "score", "name", "placement", "modules", "milestones", "progress", "badges", "card",
+)  # fmt: skip
+
+
 class _SubmissionParts:
-    """The submission page's fragments: macros per shape or per distinct value."""
+    """The submission page's fragments, from macros per shape or per distinct value.
+    Each returns markup built from escaped parts (a `raw` field of the page)."""
 
     def __init__(self, site: Site) -> None:
         self._macros = site.env.get_template("_fragments.html").module
         self._defs = site.common["badge_defs"]
-        self._patterns: dict[tuple, FillIn] = {}
+        self._who: dict[tuple[bool, bool], FillIn] = {}
+        self._placement: dict[tuple[bool, bool, bool], FillIn] = {}
+        self._progress: FillIn | None = None
         self._milestones: dict[frozenset, Markup] = {}
         self._badges: dict[tuple[str, ...], Markup] = {}
 
-    def _fill(self, macro: str, fields: tuple[str, ...], shape: dict, *values) -> Markup:
-        key = (macro, *shape.values())
-        pattern = self._patterns.get(key)
+    def who(self, name: str | None, github: str | None) -> str:
+        shape = (bool(name), bool(github))
+        pattern = self._who.get(shape)
         if pattern is None:
-            pattern = self._patterns[key] = FillIn.macro(self._macros, macro, fields, **shape)
-        return Markup(pattern.fill(*values))
+            pattern = self._who[shape] = FillIn.macro(
+                self._macros, "who", WHO_FIELDS, named=shape[0], linked=shape[1]
+            )
+        return pattern.fill(name, github)
 
-    def who(self, name: str | None, github: str | None) -> Markup:
-        shape = {"named": bool(name), "linked": bool(github)}
-        return self._fill("who", ("name", "github"), shape, name or "", github or "")
-
-    def placement(self, e: Entry) -> Markup:
+    def placement(self, e: Entry) -> str:
         """Numbers and escaped labels only."""
         ranked = not e.outlier and e.top_percent is not None
         similar = ranked and e.similar_top_percent is not None
-        shape = {"ranked": ranked, "plural": e.group_size != 1, "similar": similar}
-        fields = ("system", "top", "size", "kind", "backend", "rank", "similar_top")
-        fields += ("similar_size",)
+        shape = (ranked, e.group_size != 1, similar)
+        pattern = self._placement.get(shape)
+        if pattern is None:
+            pattern = self._placement[shape] = FillIn.macro(
+                self._macros,
+                "placement",
+                PLACEMENT_FIELDS,
+                PLACEMENT_RAW,
+                ranked=ranked,
+                plural=shape[1],
+                similar=similar,
+            )
         if not ranked:
-            return self._fill("placement", fields, shape, e.system_type)
-        values = (int(e.top_percent), int(e.group_size), e.kind, e.backend, int(e.rank))
-        if similar:
-            values += (int(e.similar_top_percent), int(e.similar_size))
-        return self._fill("placement", fields, shape, e.system_type, *values)
+            return pattern.fill(e.system_type, "", "", "", "", "", "", "")
+        return pattern.fill(
+            e.system_type,
+            e.kind,
+            e.backend,
+            int(e.top_percent),
+            int(e.group_size),
+            int(e.rank),
+            int(e.similar_top_percent) if similar else "",
+            int(e.similar_size) if similar else "",
+        )
 
-    def progress(self, done: frozenset, history: str) -> Markup:
+    def progress(self, done: frozenset, history: str) -> str:
         """Reached milestones as chips (built once per set), then the history line."""
         milestones = self._milestones.get(done)
         if milestones is None:
@@ -349,8 +379,11 @@ class _SubmissionParts:
             milestones = self._milestones[done] = self._macros.milestone_list(labels)
         if not history:
             return milestones
-        shape = {"with_history": True}
-        return self._fill("progress", ("milestones", "history"), shape, milestones, history)
+        if self._progress is None:
+            self._progress = FillIn.macro(
+                self._macros, "progress", ("milestones", "history"), ("milestones",), with_history=True
+            )
+        return self._progress.fill(milestones, history)
 
     def badges(self, badges: tuple[str, ...]) -> Markup:
         cell = self._badges.get(badges)
@@ -368,6 +401,7 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
         site.env,
         "submission.html",
         SUBMISSION_FIELDS,
+        PAGE_RAW,
         title="TinyTorch",
         csp=Markup(SUBMISSION_CSP),
     )
