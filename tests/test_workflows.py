@@ -16,7 +16,7 @@ import yaml
 from ci_helpers import BoardRepo, submission_path
 
 from tinytorch_board.board.ci.decide import INTAKE_HEADING
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / ".github"

@@ -26,7 +26,7 @@ from tinytorch_board.board.ci.decide import (
 )
 from tinytorch_board.board.config import load_config
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.local.store import read_json
+from tinytorch_board.jsonio import read_json
 from tinytorch_board.submission import MAX_FILE_BYTES
 
 MAX_TEXT_BYTES = 1024 * 1024  # issue and pull request bodies are at most 65,536 characters
@@ -184,7 +184,7 @@ def load_distribution(source: str | None) -> dict | None:
     path = Path(source)
     if path.is_file():
         return read_json(path)
-    from tinytorch_board.local.remote import fetch_json
+    from tinytorch_board.fetch import fetch_json
 
     try:
         return fetch_json(source, "api/distribution.json").data

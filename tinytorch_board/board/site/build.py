@@ -24,7 +24,7 @@ from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
 from tinytorch_board.board.site.workers import WorkerPool, can_fork, worker_count
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 MARKER = ".tinytorch-site"
 PARALLEL_FROM = 5_000  # below this, starting processes costs more than it saves

@@ -15,13 +15,14 @@ from typing import TypedDict
 from markupsafe import Markup
 
 from tinytorch_board.board.config import BoardConfig
-from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
+from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.board.site import api
 from tinytorch_board.board.site.charts import Figure, community_charts
 from tinytorch_board.board.site.markup import FillIn
 from tinytorch_board.board.site.sink import Writer
 from tinytorch_board.cards import card_name, headline, share_card
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
+from tinytorch_board.submission.badges import BadgeDef
 
 PAGE_SIZE = 100
 CSP = (
