@@ -31,6 +31,7 @@ COMMANDS = {
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",
     "demo-data": "tinytorch_board.cli.board:demo_data",
+    "board": "tinytorch_board.cli.maintain:board",
     "ci": "tinytorch_board.cli.ci:ci",
 }
 
