@@ -180,9 +180,11 @@ def comment(report_file: Path, distribution: str | None, pr_url: str | None) -> 
     """Print the Markdown comment for a report (what failed and how to fix it, or success)."""
     from tinytorch_board.board.ci.run import load_distribution, load_report, render_comment
 
-    click.echo(
-        render_comment(load_report(report_file), load_distribution(distribution), pr_url), nl=False
-    )
+    report = load_report(report_file)
+    # Only a successful submission is placed; a refusal never reads the distribution.
+    placed = report["report"] == "pull-request" and report.get("ok")
+    loaded = load_distribution(distribution) if placed else None
+    click.echo(render_comment(report, loaded, pr_url), nl=False)
 
 
 @ci.command("find-comment")

@@ -44,6 +44,15 @@ HINTS = {
         "To take a submission down, open a separate pull request with "
         "`tinytorch-board withdraw ID`: it deletes only that file and carries its withdraw key."
     ),
+    "settings": (
+        "Settings change in their own pull request, opened by a maintainer, with nothing "
+        "under submissions/; `tinytorch-board board check .` checks the new board.yaml."
+    ),
+    "withdraw-many": (
+        "Students: withdraw one submission per pull request with `tinytorch-board withdraw ID`. "
+        "Maintainers removing several entries: use `tinytorch-board board remove ID... "
+        "--reason TEXT`, which marks the pull request as moderation."
+    ),
     "renamed": "Submission files are never moved; add a new file instead.",
     "changed": "Add the submission as a new plain file.",
     "symlink": "Add the JSON file itself, not a link to it.",
@@ -75,6 +84,11 @@ HINTS = {
         "Use the secret saved in `.tinytorch/submissions/<id>.json` on the machine that "
         "submitted this file. Without it, ask a maintainer to remove the file."
     ),
+    "board-config": (
+        "This is not your fault: the board's own settings (`board.yaml` on the default "
+        "branch) are broken, so nothing can be checked. A maintainer must fix them "
+        "(`tinytorch-board board check .` names the problem) and then re-run this check."
+    ),
     "exists": "This exact submission is already on the board; nothing to do.",
 }
 
@@ -97,9 +111,25 @@ def _finding_lines(findings: list[dict]) -> list[str]:
     return [line if len(line) <= 500 else line[:497] + "..." for line in lines]
 
 
+def changes_lines(files: list[dict], limit: int = 10) -> list[str]:
+    """What the pull request changed, one `status path` line per file."""
+    lines = [f"{f['status']:<8} {f['path']}" for f in files[:limit]]
+    if len(files) > limit:
+        lines.append(f"... and {len(files) - limit} more file(s)")
+    return lines
+
+
 def _problems_section(report: dict) -> list[str]:
     findings = report["findings"]
-    out = ["**What failed**", "", code_block(_finding_lines(findings))]
+    out = []
+    if report.get("files"):
+        out += [
+            "**What this pull request changes**",
+            "",
+            code_block(changes_lines(report["files"])),
+        ]
+        out.append("")
+    out += ["**What failed**", "", code_block(_finding_lines(findings))]
     hidden = report.get("findings_total", len(findings)) - len(findings)
     if hidden > 0:
         out.append(f"…and {hidden} more.")
@@ -150,18 +180,24 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
         lines += [
             "### ✅ Valid submission" + ("s" if count > 1 else ""),
             "",
-            "| submission | result | score | system | progress |",
+            "| file | result | score | system | progress |",
             "|---|---|---|---|---|",
         ]
         for s in report["submissions"]:
             lines.append(
-                f"| `{s['submission_id'][:12]}` | {s['kind']} {s['suite_version']} "
+                f"| `{s['path']}` | {s['kind']} {s['suite_version']} "
                 f"{s['backend']} | **{s['score']:.1f}** | {clean(s['system_type'])} | "
                 f"{s['modules_completed']}/{MODULE_COUNT} modules, "
                 f"{s['milestones_completed']}/{MILESTONE_COUNT} milestones |"
             )
         lines += ["", "**Where it lands**", ""]
-        lines += [f"- {line}" for line in placements(report["submissions"], distribution)]
+        landed = placements(report["submissions"], distribution)
+        if count > 1 and len(landed) == count:
+            landed = [
+                f"`{s['path']}`: {line}"
+                for s, line in zip(report["submissions"], landed, strict=True)
+            ]
+        lines += [f"- {line}" for line in landed]
         lines += [
             "",
             (

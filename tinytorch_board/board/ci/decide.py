@@ -144,6 +144,8 @@ def _status_finding(f: ChangedFile) -> Finding:
 
 
 def _path_finding(path: str) -> Finding | None:
+    if path == "board.yaml":
+        return Finding("settings", path, "changes the board's settings, not a submission")
     if not _under_submissions(path):
         return Finding("outside", path, "is outside submissions/")
     match = SUBMISSION_PATH_RE.fullmatch(path)
@@ -182,7 +184,7 @@ def check_pr(
     candidates = []
     for f in files:
         problems = [_path_finding(f.path)]
-        if f.status != "added":
+        if f.status != "added" and _under_submissions(f.path):
             problems.append(_status_finding(f))
         problems.append(_mode_finding(f))
         if f.size is not None and f.size > MAX_FILE_BYTES:
@@ -260,12 +262,27 @@ def verify_withdrawal(
     files: list[ChangedFile], read_old: Callable[[ChangedFile], bytes | None], body: str
 ) -> WithdrawalCheck:
     """Exactly one submission deleted, nothing else, and the body's secret hashes to its key."""
-    if not files or classify(files) != "withdrawal":
-        return WithdrawalCheck(applies=False)
+    if not files:
+        return WithdrawalCheck(False, findings=[Finding("empty", None, "changes no files")])
+    if classify(files) != "withdrawal":
+        kept = [f for f in files if not (f.status == "removed" and _under_submissions(f.path))]
+        what = ", ".join(f"{f.status} {f.path}" for f in kept[:3])
+        more = f" and {len(kept) - 3} more" if len(kept) > 3 else ""
+        reason = Finding(
+            "not-withdrawal",
+            None,
+            f"not a withdrawal: a withdrawal only deletes one submission file, but this "
+            f"pull request also has {what}{more}",
+        )
+        return WithdrawalCheck(applies=False, findings=[reason])
     check = WithdrawalCheck(applies=True)
     if len(files) != 1:
         check.findings.append(
-            Finding("too-many", None, f"deletes {len(files)} files; withdraw one per pull request")
+            Finding(
+                "withdraw-many",
+                None,
+                f"deletes {len(files)} files; a student withdraws one per pull request",
+            )
         )
         return check
     (f,) = files

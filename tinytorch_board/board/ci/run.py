@@ -24,8 +24,8 @@ from tinytorch_board.board.ci.decide import (
     intake_issue,
     verify_withdrawal,
 )
-from tinytorch_board.board.config import load_config
-from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.board.config import AutomationConfig, load_config
+from tinytorch_board.errors import BoardError, ConfigError, DataFileError
 from tinytorch_board.local.store import read_json
 from tinytorch_board.submission import MAX_FILE_BYTES
 
@@ -73,6 +73,15 @@ def _disagreement(git_files: list[ChangedFile], api: list[ChangedFile]) -> Findi
     )
 
 
+def _automation(board_dir: Path) -> tuple[AutomationConfig, Finding | None]:
+    """The base branch's automation settings, or the defaults and a finding if board.yaml is
+    broken (the pull request is then refused with a comment saying so, never merged)."""
+    try:
+        return load_config(board_dir).automation, None
+    except ConfigError as exc:
+        return AutomationConfig(), Finding("board-config", None, str(exc))
+
+
 def check_pull_request(
     *,
     repo: Path | None,
@@ -85,7 +94,7 @@ def check_pull_request(
     now: datetime | None = None,
 ) -> dict:
     """The report for `ci check-pr`: git decides when given, the API listing otherwise."""
-    automation = load_config(board_dir).automation
+    automation, broken = _automation(board_dir)
     extra: dict = {"author": author}
     if repo is not None:
         if not base or not head:
@@ -107,6 +116,8 @@ def check_pull_request(
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
+    if broken is not None:
+        check.findings.insert(0, broken)
     return check.as_dict(**extra, auto_merge=automation.auto_merge and check.ok)
 
 
@@ -120,7 +131,7 @@ def check_withdrawal(
     body: str,
 ) -> dict:
     """The report for `ci verify-withdrawal`."""
-    automation = load_config(board_dir).automation
+    automation, broken = _automation(board_dir)
     extra: dict = {}
     if repo is not None:
         if not base or not head:
@@ -151,6 +162,8 @@ def check_withdrawal(
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
+    if broken is not None and check.applies:
+        check.findings.insert(0, broken)
     return check.as_dict(**extra, auto_merge=automation.auto_merge_withdrawals and check.ok)
 
 
@@ -184,6 +197,8 @@ def load_distribution(source: str | None) -> dict | None:
     path = Path(source)
     if path.is_file():
         return read_json(path)
+    if "://" not in source and not path.exists():
+        raise DataFileError(source, "no such file or folder; pass a built site, a board or a URL")
     from tinytorch_board.local.remote import fetch_json
 
     try:
