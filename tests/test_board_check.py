@@ -170,3 +170,16 @@ def test_validate_points_at_board_check(tmp_path: Path) -> None:
     (tmp_path / "board" / "submissions").mkdir()
     result = runner.invoke(cli, ["validate", str(tmp_path / "board")])
     assert result.exit_code == 1 and "k_anonymity must be" in result.output
+
+
+def test_the_new_board_yaml_states_the_defaults(tmp_path: Path) -> None:
+    from tinytorch_board.board.config import BoardConfig, load_config
+
+    check(tmp_path, default_board_yaml())
+    assert load_config(tmp_path / "board") == BoardConfig()
+
+
+def test_this_repositorys_board_yaml_is_valid() -> None:
+    # Only that it is valid: no test depends on the canonical board's values.
+    result = CliRunner().invoke(cli, ["board", "check", str(ROOT)])
+    assert result.exit_code == 0, result.output

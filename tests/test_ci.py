@@ -683,10 +683,12 @@ def test_automation_section_is_strict(tmp_path: Path, section: str, message: str
         load_config(tmp_path)
 
 
-def test_shipped_board_yaml_has_safe_defaults() -> None:
-    from tinytorch_board.board.config import load_config
+def test_shipped_board_yaml_has_safe_defaults(tmp_path: Path) -> None:
+    from tinytorch_board.board.config import default_board_yaml, load_config
 
-    automation = load_config(Path(__file__).resolve().parents[1]).automation
+    # The package's board.yaml for new boards, not this repository's own settings.
+    (tmp_path / "board.yaml").write_text(default_board_yaml(), encoding="utf-8")
+    automation = load_config(tmp_path).automation
     assert automation.max_files_per_pr == 1
     assert automation.max_files_for("anyone") == 1
 
