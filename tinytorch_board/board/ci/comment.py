@@ -89,6 +89,11 @@ HINTS = {
         "branch) are broken, so nothing can be checked. A maintainer must fix them "
         "(`tinytorch-board board check .` names the problem) and then re-run this check."
     ),
+    "daily-limit": (
+        "Wait until fewer than the allowed number of your pull requests were opened in "
+        "the last 24 hours, then push again (or close and reopen this one). A classroom "
+        "batch: ask the maintainers to add you to `automation.batch_authors`."
+    ),
     "exists": "This exact submission is already on the board; nothing to do.",
 }
 
@@ -146,6 +151,8 @@ def _footer(report: dict) -> list[str]:
         parts.append(f"checked commit `{report['head'][:12]}`")
     if report.get("validator"):
         parts.append(f"with the validator from `{report['validator'][:12]}`")
+    if report.get("release"):
+        parts.append(f"by tinytorch-board {clean(str(report['release']))[:60]}")
     return ["", f"<sub>{' '.join(parts)}.</sub>"] if parts else []
 
 
@@ -203,6 +210,9 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
             (
                 "It will be merged automatically and appear on the board after the next deploy."
                 if auto_merge
+                else "This is your first contribution to this board, so a maintainer will "
+                "review and merge it."
+                if report.get("held")
                 else "A maintainer will review and merge it."
             ),
         ]
@@ -213,9 +223,40 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
     return _cap("\n".join(lines + _footer(report)) + "\n")
 
 
+def moderation_lines(report: dict) -> list[str]:
+    """The maintainer's message for a removal without withdraw keys."""
+    removed = report.get("removed") or []
+    lines = [
+        "### 🛡️ Moderation removal",
+        "",
+        f"Opened by a maintainer and deleting {len(removed)} submission file(s) without "
+        "withdraw keys, so this is a moderation removal, not a student's withdrawal:",
+        "",
+        code_block(
+            removed[:50] + ([f"... and {len(removed) - 50} more"] if len(removed) > 50 else [])
+        ),
+        "",
+    ]
+    if report.get("reason"):
+        lines += ["Reason given:", "", code_block([report["reason"]]), ""]
+    else:
+        lines += [
+            "No reason is recorded: add a line `moderation: <why>` to the description "
+            "(`tinytorch-board board remove` writes it) so the history says why.",
+            "",
+        ]
+    lines.append(
+        "It is never merged automatically: merge it yourself when ready. Once merged, the "
+        "board's checks refuse any pull request that adds these files again."
+    )
+    return lines
+
+
 def withdrawal_comment(report: dict, auto_merge: bool) -> str:
     lines = [MARKERS["withdraw"]]
-    if report["ok"]:
+    if report.get("moderation"):
+        lines += moderation_lines(report)
+    elif report["ok"]:
         lines += [
             "### ✅ Withdrawal verified",
             "",
@@ -247,7 +288,7 @@ def intake_comment(report: dict, pr_url: str | None = None) -> str:
     else:
         lines += ["### ❌ This submission could not be accepted", ""] + _problems_section(report)
         lines += ["", "Edit this issue with the corrected JSON and it is checked again."]
-    return _cap("\n".join(lines) + "\n")
+    return _cap("\n".join(lines + _footer(report)) + "\n")
 
 
 def _cap(text: str) -> str:
