@@ -118,7 +118,9 @@ def check_pr(
     """May this pull request merge as a submission? Checks every changed file and its content.
 
     Rules: only added files, each `submissions/<2 hex>/<32 hex>.json`, plain (no symlink),
-    within the size cap, at most automation.max_files_per_pr of them, each valid.
+    within the size cap, at most automation.max_files_per_pr of them, each valid, and the
+    author within automation.max_prs_per_author_per_day (given --recent-prs). A broken
+    board.yaml is reported as a finding, so the comment says so.
     """
     from tinytorch_board.board.ci.run import check_pull_request
 
