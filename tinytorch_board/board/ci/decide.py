@@ -186,8 +186,8 @@ def check_pr(
             Finding(
                 "daily-limit",
                 None,
-                f"is this account's pull request number {recent_prs} in 24 hours; "
-                f"this board accepts {limit} a day",
+                f"this account opened {recent_prs} pull requests in 24 hours (this one "
+                f"included); this board accepts {limit} a day",
             )
         )
     if not files:
