@@ -9,7 +9,7 @@ from pathlib import Path
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.demo_data import generate
 from tinytorch_board.board.load import LoadedBoard
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 _TEMPLATE = generate(1, seed=3)[0]
 _counter = itertools.count(1)

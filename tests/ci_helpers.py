@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from tinytorch_board.board.demo_data import generate
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from tinytorch_board.bench.sysinfo import collect
 from tinytorch_board.board.demo_data import generate
-from tinytorch_board.board.distribution import DISTRIBUTION_VERSION, group_key, quantiles
 from tinytorch_board.cli import cli
 from tinytorch_board.local.results import save_result
+from tinytorch_board.submission.distribution import DISTRIBUTION_VERSION, group_key, quantiles
 from tinytorch_board.submission.score import REFERENCE_MS, baseline_score
 
 

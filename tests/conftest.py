@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tinytorch_board.board.demo_data import generate
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 
 from tinytorch_board.board.model import (
-    BadgeDef,
     BoardStats,
     CommunityFigures,
     Entry,
     GroupSummary,
     ParticipantHistory,
 )
+from tinytorch_board.submission.badges import BadgeDef
 
 BADGES = [
     BadgeDef("first-steps", "First Steps", "Shared a baseline result.", "👣"),

@@ -8,14 +8,10 @@ import pytest
 import yaml
 from board_helpers import config, loaded, make_doc
 
-from tinytorch_board.board.config import (
-    DEFAULT_BADGES,
-    BadgeRule,
-    load_config,
-    parse_config,
-)
+from tinytorch_board.board.config import load_config, parse_config
 from tinytorch_board.board.stats import compute_stats
 from tinytorch_board.errors import ConfigError
+from tinytorch_board.submission.badges import DEFAULT_BADGES, BadgeRule
 
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
 ALL6 = ("01", "02", "03", "04", "05", "06")

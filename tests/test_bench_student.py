@@ -9,8 +9,9 @@ import pytest
 from bench_helpers import write_student
 
 from tinytorch_board.bench import student
-from tinytorch_board.bench.backends import BaselineInputs, student_baseline
+from tinytorch_board.bench.backends import BaselineInputs
 from tinytorch_board.bench.baseline import plan_backend
+from tinytorch_board.bench.student import student_baseline
 from tinytorch_board.errors import BoardError
 
 

@@ -22,7 +22,7 @@ from workflow_sim import JobRun, StepFailed, gh_requests
 from tinytorch_board.board.demo_data import generate
 from tinytorch_board.board.provision import BOARD_INSTALL, LOCK_PATH
 from tinytorch_board.cli import cli
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.release import file_pin, parse_lock, render_lock
 from tinytorch_board.submission.builder import withdraw_key_hash
 

@@ -16,7 +16,7 @@ from tinytorch_board.board import load as load_module
 from tinytorch_board.board.demo_data import generate, generate_capstone
 from tinytorch_board.board.load import ROW_FIELDS, _row, build_columns, load_board
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.validator import board_files, check_file
 

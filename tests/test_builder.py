@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import pytest
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.builder import PublicFields, build_submission
 from tinytorch_board.submission.validator import check_document
 

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from tinytorch_board.board.ci.changes import api_files
 from tinytorch_board.board.ci.comment import code_block, comment_to_update
 from tinytorch_board.board.ci.decide import issue_section, withdraw_keys
-from tinytorch_board.board.distribution import quantiles
 from tinytorch_board.cli import cli
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.builder import withdraw_key_hash
+from tinytorch_board.submission.distribution import quantiles
 
 
 def run(*args: str, stdin: str | None = None):

@@ -23,7 +23,7 @@ from tinytorch_board.cli import _util
 from tinytorch_board.local.profile import cohort_for
 from tinytorch_board.local.project import Project
 from tinytorch_board.publish.outbox import save_prepared, update_status
-from tinytorch_board.submission.prepare import prepare_from_project
+from tinytorch_board.publish.prepare import prepare_from_project
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from board_helpers import config, loaded
 from click.testing import CliRunner
 
 from tinytorch_board.board.demo_data import generate
-from tinytorch_board.board.distribution import landing_line
 from tinytorch_board.board.stats import compute_stats
 from tinytorch_board.cli import cli
+from tinytorch_board.submission.distribution import landing_line
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 

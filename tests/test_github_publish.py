@@ -11,7 +11,7 @@ import pytest
 from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401  (fixtures)
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.publish.github import GithubBoardError, Limits, connect, resolve_token
 from tinytorch_board.publish.texts import (
     NEUTRAL_EMAIL,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tinytorch_board.board.demo_data import generate, generate_capstone
 from tinytorch_board.board.load import load_board
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.validator import check_file
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from test_ci import check_pr, codes, open_pr, render, verify
 from tinytorch_board.board.demo_data import generate
 from tinytorch_board.cli import cli
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.release import check_tag, parse_lock
 
 

@@ -9,10 +9,10 @@ import pytest
 from board_helpers import config, loaded, make_doc
 
 from tinytorch_board.board.demo_data import generate
-from tinytorch_board.board.distribution import check_distribution, place
 from tinytorch_board.board.model import OTHER
 from tinytorch_board.board.stats import compute_stats, outlier_mask, ranks_and_percentiles
 from tinytorch_board.curriculum import MODULE_COUNT
+from tinytorch_board.submission.distribution import check_distribution, place
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 

@@ -8,8 +8,7 @@ import os
 import pytest
 
 from tinytorch_board.errors import DataFileError
-from tinytorch_board.local.project import Project, find_project_root
-from tinytorch_board.local.store import (
+from tinytorch_board.jsonio import (
     check_version,
     create_json,
     dumps,
@@ -17,6 +16,7 @@ from tinytorch_board.local.store import (
     write_json,
     write_text_atomic,
 )
+from tinytorch_board.local.project import Project, find_project_root
 
 
 def test_write_json_is_sorted_indented_and_round_trips(tmp_path):

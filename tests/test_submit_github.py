@@ -171,7 +171,7 @@ def test_retry_reports_what_still_fails(project, github_fake):
 def test_an_interrupted_send_is_resent(project, github_fake):
     from tinytorch_board.local.project import Project
     from tinytorch_board.publish.outbox import save_prepared
-    from tinytorch_board.submission.prepare import prepare_from_project
+    from tinytorch_board.publish.prepare import prepare_from_project
 
     prepared, result_path, _ = prepare_from_project(Project(project))
     target = {"type": "github", "repo": BOARD, "api_url": github_fake.base_url}

@@ -6,8 +6,8 @@ import json
 
 from click.testing import CliRunner
 
-from tinytorch_board.board.distribution import quantiles
 from tinytorch_board.cli import cli
+from tinytorch_board.submission.distribution import quantiles
 
 
 def _distribution(scores: list[float]) -> dict:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import write_submission
 
 from tinytorch_board.cli import cli
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.validator import (
     check_bytes,

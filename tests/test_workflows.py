@@ -17,7 +17,7 @@ from ci_helpers import BoardRepo, submission_path
 
 from tinytorch_board.board.ci.decide import INTAKE_HEADING
 from tinytorch_board.board.provision import SOURCE_INSTALL
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / ".github"

@@ -306,7 +306,7 @@ def test_intake_opens_a_pull_request_and_closes_the_issue(tmp_path: Path) -> Non
     commit = requests[("PUT", f"repos/{REPO}/contents/{path}")]["fields"]
     import base64
 
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
 
     assert base64.b64decode(commit["content"]).decode() == dumps(doc)
     assert commit["branch"] == branch

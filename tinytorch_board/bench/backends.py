@@ -82,30 +82,3 @@ def numpy_baseline(inputs: BaselineInputs) -> PreparedBaseline:
     return PreparedBaseline(
         "numpy", {"tensor_ops": tensor_ops, "matmul": matmul, "forward_pass": forward_pass}
     )
-
-
-def student_baseline(inputs: BaselineInputs, package, probe_report=None) -> PreparedBaseline:
-    """The student's tinytorch for the baseline, each metric checked against numpy first.
-
-    A metric whose student code is missing, raises, is too slow to time, or disagrees
-    with numpy lands in `failures` (with the reason) instead of `operations`.
-    """
-    from tinytorch_board.bench import student
-
-    reference = numpy_baseline(inputs).operations
-    ops, failures = student.build_operations(package, inputs)
-    if probe_report is not None:
-        for name, seconds in probe_report.call_seconds.items():
-            if seconds > student.MAX_CALL_S and name not in failures:
-                failures[name] = (
-                    f"one call of your {OPERATION_NAMES[name]} took {seconds:.1f} s; "
-                    f"too slow to time (limit {student.MAX_CALL_S:.0f} s)"
-                )
-    for name, op in list(ops.items()):
-        if name in failures:
-            continue
-        problem, _ = student.check_operation(OPERATION_NAMES[name], op, reference[name]())
-        if problem:
-            failures[name] = problem
-    ops = {name: op for name, op in ops.items() if name not in failures}
-    return PreparedBaseline("tinytorch", ops, [], failures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from tinytorch_board import __version__
@@ -15,14 +15,14 @@ from tinytorch_board.bench.backends import (
     BaselineInputs,
     PreparedBaseline,
     numpy_baseline,
-    student_baseline,
 )
 from tinytorch_board.bench.harness import HarnessSettings, time_callable
+from tinytorch_board.clock import iso_utc, utc_now
 from tinytorch_board.errors import BoardError
+from tinytorch_board.local.results import RESULT_VERSION
 from tinytorch_board.submission.score import BASELINE_METRICS, baseline_score
 
 SUITE_VERSION = 1
-RESULT_VERSION = 1
 BACKEND_CHOICES = ("auto", "numpy", "tinytorch")
 DEFAULT_SETTINGS = HarnessSettings()
 
@@ -48,14 +48,6 @@ def blas_threads(limit: int = 1):
         return
     with threadpool_limits(limits=limit, user_api="blas"):
         yield limit
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -176,7 +168,7 @@ def run_baseline(
                         raise BoardError(f"cannot use your tinytorch: {package.import_error}")
                     notes.append(f"your tinytorch was not used: {package.import_error}")
                 else:
-                    prepared = student_baseline(inputs, package, plan.probe)
+                    prepared = student.student_baseline(inputs, package, plan.probe)
         notes.extend(prepared.notes)
         metrics, failures = _time_all(prepared, settings, on_metric, "Measuring ")
         if prepared.backend != "numpy":

@@ -20,14 +20,10 @@ from pathlib import Path
 
 from tinytorch_board import __version__
 from tinytorch_board.bench import sysinfo
-from tinytorch_board.bench.baseline import (
-    RESULT_VERSION,
-    blas_threads,
-    iso_utc,
-    plan_backend,
-    utc_now,
-)
+from tinytorch_board.bench.baseline import blas_threads, plan_backend
 from tinytorch_board.bench.harness import HarnessSettings, round_sig, time_callable
+from tinytorch_board.clock import iso_utc, utc_now
+from tinytorch_board.local.results import RESULT_VERSION
 from tinytorch_board.submission.score import (
     ACCURACY_DROP_ALLOWED_PCT,
     CAPSTONE_SUITE_VERSION,

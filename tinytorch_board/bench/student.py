@@ -26,6 +26,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tinytorch_board.bench.backends import (
+    OPERATION_NAMES,
+    BaselineInputs,
+    PreparedBaseline,
+    numpy_baseline,
+)
+
 PACKAGE = "tinytorch"
 # Where each piece may live, in the order we look. A value of None counts as missing.
 PIECE_LOCATIONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -396,8 +403,6 @@ def probe(root: Path | None, timeout_s: float = PROBE_TIMEOUT_S) -> ProbeReport:
 
 def probe_main(root_text: str) -> None:
     """Child-process side of `probe`: print one marked JSON line."""
-    from tinytorch_board.bench.backends import OPERATION_NAMES, BaselineInputs, numpy_baseline
-
     real_stdout = sys.stdout
     root = Path(root_text) if root_text else None
     with project_on_path(root):
@@ -419,3 +424,28 @@ def probe_main(root_text: str) -> None:
                 report["call_seconds"][name] = seconds
     real_stdout.write(PROBE_MARKER + json.dumps(report) + "\n")
     real_stdout.flush()
+
+
+def student_baseline(inputs: BaselineInputs, package, probe_report=None) -> PreparedBaseline:
+    """The student's tinytorch for the baseline, each metric checked against numpy first.
+
+    A metric whose student code is missing, raises, is too slow to time, or disagrees
+    with numpy lands in `failures` (with the reason) instead of `operations`.
+    """
+    reference = numpy_baseline(inputs).operations
+    ops, failures = build_operations(package, inputs)
+    if probe_report is not None:
+        for name, seconds in probe_report.call_seconds.items():
+            if seconds > MAX_CALL_S and name not in failures:
+                failures[name] = (
+                    f"one call of your {OPERATION_NAMES[name]} took {seconds:.1f} s; "
+                    f"too slow to time (limit {MAX_CALL_S:.0f} s)"
+                )
+    for name, op in list(ops.items()):
+        if name in failures:
+            continue
+        problem, _ = check_operation(OPERATION_NAMES[name], op, reference[name]())
+        if problem:
+            failures[name] = problem
+    ops = {name: op for name, op in ops.items() if name not in failures}
+    return PreparedBaseline("tinytorch", ops, [], failures)

@@ -1,1 +1,1 @@
-"""The maintainer side: load a board tree, compute stats and badges, render the site."""
+"""The maintainer side: load a board tree, compute stats, render the site, run its CI."""

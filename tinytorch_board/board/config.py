@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from tinytorch_board.errors import ConfigError
+from tinytorch_board.submission import BACKENDS, KINDS
+from tinytorch_board.submission.badges import DEFAULT_BADGES, BadgeConfig, BadgeRule
 
 CONFIG_VERSION = 1
 
@@ -106,92 +108,6 @@ def parse_automation(data: object, source: str) -> AutomationConfig:
 
 
 _GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
-
-
-@dataclass(frozen=True)
-class BadgeRule:
-    """Conditions one submission must meet (all of them) to earn a badge.
-
-    A participant holds a badge from the first of their submissions that meets its
-    rule. Every key is optional; an empty rule is met by any submission.
-    """
-
-    kind: str | None = None
-    """The submission's kind ("baseline" or "capstone")."""
-    backend: str | None = None
-    """The submission's backend ("numpy" or "tinytorch")."""
-    visibility: str | None = None
-    """"public" or "anonymous"."""
-    first_of_kind: bool = False
-    """Only the participant's first submission of its kind counts."""
-    max_days_since_join: int | None = None
-    """progress.days_since_join is known and at most this many days."""
-    min_milestones: int | None = None
-    """At least this many milestones completed."""
-    min_modules: int | None = None
-    """At least this many modules completed."""
-    min_score: float | None = None
-    """Score at least this (a flagged outlier never meets a score condition)."""
-    improved: bool = False
-    """Score strictly above the participant's previous submission in the same
-    comparable group (kind/suite_version/backend); never for a flagged outlier."""
-    min_submissions: int | None = None
-    """The participant has made at least this many submissions so far (this one included)."""
-
-
-@dataclass(frozen=True)
-class BadgeConfig:
-    id: str
-    name: str
-    description: str
-    icon: str
-    rule: BadgeRule
-
-
-DEFAULT_BADGES: tuple[BadgeConfig, ...] = (
-    BadgeConfig(
-        "first-steps",
-        "First Steps",
-        "Submitted a baseline benchmark.",
-        "👣",
-        BadgeRule(kind="baseline"),
-    ),
-    BadgeConfig(
-        "fast-setup",
-        "Fast Setup",
-        "First baseline submitted within a day of joining.",
-        "⚡",
-        BadgeRule(kind="baseline", first_of_kind=True, max_days_since_join=1),
-    ),
-    BadgeConfig(
-        "milestone-master",
-        "Milestone Master",
-        "Completed all 6 historical milestones.",
-        "🏆",
-        BadgeRule(min_milestones=6),
-    ),
-    BadgeConfig(
-        "community-member",
-        "Community Member",
-        "Shared a result with the community.",
-        "🤝",
-        BadgeRule(),
-    ),
-    BadgeConfig(
-        "progress-maker",
-        "Progress Maker",
-        "Beat their own earlier score.",
-        "📈",
-        BadgeRule(improved=True),
-    ),
-    BadgeConfig(
-        "module-master",
-        "Module Master",
-        "Completed all 20 modules.",
-        "🎓",
-        BadgeRule(min_modules=20),
-    ),
-)
 
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -443,8 +359,8 @@ def _mapping(value: object, name: str, source: str, known: set[str]) -> dict:
 
 
 _RULE_CHOICES = {
-    "kind": ("baseline", "capstone"),
-    "backend": ("numpy", "tinytorch"),
+    "kind": KINDS,
+    "backend": BACKENDS,
     "visibility": ("anonymous", "public"),
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tinytorch_board import __version__
 from tinytorch_board.curriculum import MILESTONES, MODULE_COUNT
-from tinytorch_board.local.store import dumps, write_text_atomic
+from tinytorch_board.jsonio import dumps, write_text_atomic
 from tinytorch_board.submission.score import BASELINE_METRICS, REFERENCE_MS, baseline_score
 
 ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)

@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.errors import BoardError
-from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission import BACKENDS, KINDS, MAX_FILE_BYTES
 from tinytorch_board.submission import validator as _validator
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
     CAPSTONE_REFERENCE,
@@ -74,10 +74,6 @@ class Columns:
     document_index: object = None  # int64[n]: row -> index in LoadedBoard.documents
     values: dict = field(default_factory=dict, repr=False)
     """ROW_FIELDS name -> the raw value of every row (a tuple), for building entries."""
-
-
-KINDS = ("baseline", "capstone")
-BACKENDS = ("numpy", "tinytorch")
 
 
 def _factorize(values) -> tuple[list[int], list]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tinytorch_board.submission.badges import BadgeDef
+
 OTHER = "Other"
 
 
@@ -62,14 +64,6 @@ class Entry:
     similar_size: int
     similar_top_percent: int | None
     badges: tuple[str, ...]  # badge ids earned by this submission's participant so far
-
-
-@dataclass(frozen=True, slots=True)
-class BadgeDef:
-    id: str
-    name: str
-    description: str
-    icon: str  # one emoji, for text and alt labels
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,39 +1,14 @@
-"""Render the static site from templates/ (Jinja, autoescape always on).
-
-`build_site` is the whole pipeline behind `tinytorch-board build`: loaded board ->
-board engine (`compute_stats`) -> `board.site.render_site`.
-"""
+"""The pipeline behind `tinytorch-board build`: loaded board -> board engine
+(`compute_stats`) -> `board.site.render_site`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.load import LoadedBoard
-
-
-def templates_dir() -> Path:
-    """templates/ of a checkout, else the copy shipped inside the wheel."""
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files("tinytorch_board").joinpath("_templates")))
-
-
-def environment(directory: Path | None = None):
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(str(directory or templates_dir())),
-        autoescape=True,  # always, whatever the file extension
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def build_site(

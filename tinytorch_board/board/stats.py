@@ -7,60 +7,13 @@ the single best of 40 is "Top 3%", tied entries read the same figure, and everyo
 a group of one is "Top 100%". The percentile is the share of the group scoring
 strictly lower. Outliers (see outlier_mask) are listed but never ranked.
 
-`compute_stats(loaded, config, now)` is the engine the site and the API use; the
-small functions above it (competition_ranks, standings) serve the first renderer.
+`compute_stats(loaded, config, now)` is the engine the site, the API and the
+published distribution use.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-
-
-def group_key(document: dict) -> tuple[str, int, str]:
-    bench = document["benchmark"]
-    return (bench["kind"], bench["suite_version"], bench["backend"])
-
-
-def competition_ranks(scores: Sequence[float]) -> list[int]:
-    """1 + the number of strictly better scores, for each score."""
-    ordered = sorted(scores, reverse=True)
-    first_position: dict[float, int] = {}
-    for position, value in enumerate(ordered, start=1):
-        first_position.setdefault(value, position)
-    return [first_position[value] for value in scores]
-
-
-def top_percent(rank: int, size: int) -> int:
-    """The "Top N%" a student reads: ceil(100 * rank / size), at least 1."""
-    return max(1, math.ceil(100 * rank / size))
-
-
-@dataclass(frozen=True)
-class Standing:
-    rank: int
-    group_size: int
-
-    @property
-    def top_percent(self) -> int:
-        return top_percent(self.rank, self.group_size)
-
-
-def standings(documents: Sequence[dict]) -> list[Standing]:
-    """Each document's standing within its comparable group, in input order."""
-    by_group: dict[tuple, list[int]] = defaultdict(list)
-    for index, doc in enumerate(documents):
-        by_group[group_key(doc)].append(index)
-    result: list[Standing | None] = [None] * len(documents)
-    for indices in by_group.values():
-        ranks = competition_ranks([documents[i]["benchmark"]["score"] for i in indices])
-        for i, rank in zip(indices, ranks, strict=True):
-            result[i] = Standing(rank, len(indices))
-    return result  # type: ignore[return-value]
-
 
 # --- the board engine: columns in, BoardStats out -------------------------------------
 
@@ -190,8 +143,8 @@ def _standings(c, system_anon, system_labels, ranked, k):
     """Ranks within groups and within group x system type; group summaries; quantiles."""
     import numpy as np
 
-    from tinytorch_board.board.distribution import quantiles
     from tinytorch_board.board.model import GroupSummary
+    from tinytorch_board.submission.distribution import quantiles
 
     n = c.n
     out = {
@@ -272,8 +225,6 @@ def _compute_stats(loaded, config, now):
 
     import numpy as np
 
-    from tinytorch_board.board import badges as badge_rules
-    from tinytorch_board.board.distribution import DISTRIBUTION_VERSION
     from tinytorch_board.board.model import (
         BoardStats,
         CommunityFigures,
@@ -281,6 +232,8 @@ def _compute_stats(loaded, config, now):
         ParticipantHistory,
     )
     from tinytorch_board.curriculum import MILESTONE_IDS, MODULE_COUNT
+    from tinytorch_board.submission import badges as badge_rules
+    from tinytorch_board.submission.distribution import DISTRIBUTION_VERSION
 
     now = now or datetime.now(timezone.utc)
     generated_at = now.astimezone(timezone.utc).strftime(TIME_FORMAT)

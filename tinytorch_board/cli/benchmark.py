@@ -75,7 +75,7 @@ def _measure_and_save(project, first_status: str, run):
     `run(progress, now)` gets a callback for status text and the run's fixed timestamp,
     which also names the result file.
     """
-    from tinytorch_board.bench.baseline import utc_now
+    from tinytorch_board.clock import utc_now
     from tinytorch_board.local.results import save_result
 
     moment = utc_now()

@@ -59,7 +59,7 @@ def _finish(
     ok: bool,
     verdict: str | None = None,
 ) -> None:
-    from tinytorch_board.local.store import write_json
+    from tinytorch_board.jsonio import write_json
 
     if out_file is not None:
         write_json(out_file, report)
@@ -201,7 +201,7 @@ def intake(body_file, board_dir, write_to, out_file, as_json, exit_zero) -> None
     """Validate a submission pasted into the issue form; write the file to commit if valid."""
     from tinytorch_board.board.ci.run import intake as run_intake
     from tinytorch_board.board.ci.run import read_text_input
-    from tinytorch_board.local.store import write_text_atomic
+    from tinytorch_board.jsonio import write_text_atomic
 
     report, content = run_intake(read_text_input(body_file), board_dir)
     if content is not None and write_to is not None:

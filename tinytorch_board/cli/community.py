@@ -119,9 +119,10 @@ def join(settings, yes: bool, as_json: bool, **flags) -> None:
     Shows what is stored first. Asks the questions only in a terminal when no flags
     are given; otherwise saves exactly the flags you gave.
     """
+    from tinytorch_board.clock import utc_now
     from tinytorch_board.local.community import ensure_not_joined
     from tinytorch_board.local.community import join as join_community
-    from tinytorch_board.local.profile import PRIVACY_NOTICE, utc_now
+    from tinytorch_board.local.profile import PRIVACY_NOTICE
 
     project = settings.project()
     answers = _given(flags)
@@ -164,9 +165,10 @@ def update(settings, yes: bool, as_json: bool, **flags) -> None:
     An empty flag value (e.g. --institution "") clears that answer. In a terminal with no
     flags, asks each question again showing the current answer.
     """
+    from tinytorch_board.clock import utc_now
     from tinytorch_board.local.community import require_profile
     from tinytorch_board.local.community import update as update_community
-    from tinytorch_board.local.profile import answers_of, utc_now
+    from tinytorch_board.local.profile import answers_of
 
     project = settings.project()
     changes = _given(flags)
@@ -231,8 +233,8 @@ def leave(settings, force: bool) -> None:
 @click.pass_obj
 def profile(settings, as_json: bool) -> None:
     """Show your profile and your progress (modules, milestones, benchmarks) as a table."""
+    from tinytorch_board.clock import utc_now
     from tinytorch_board.local.community import view_profile
-    from tinytorch_board.local.profile import utc_now
 
     project = settings.project()
     view = view_profile(project, utc_now())
@@ -323,11 +325,27 @@ def stats(settings, board_dir: Path | None, as_json: bool) -> None:
     Only downloads the board's published distribution; nothing is uploaded. Offline is
     fine: local figures are always shown.
     """
-    from tinytorch_board.local.community import stats as community_stats
-    from tinytorch_board.local.profile import utc_now
+    from tinytorch_board.board.standing import community_figures, find_sources
+    from tinytorch_board.clock import utc_now
+    from tinytorch_board.local.community import STATS_VERSION, local_stats
+    from tinytorch_board.publish.outbox import count_by_status
 
     project = settings.project()
-    figures = community_stats(project, board_dir, utc_now())
+    submissions, outbox_warnings = count_by_status(project.outbox_dir)
+    local, warnings, results = local_stats(project, utc_now(), submissions)
+    sources = find_sources(project, board_dir, option="--board DIR")
+    community = community_figures(
+        sources,
+        local["profile"]["cohort"],
+        {"latest": results.latest, "best": results.best},
+        project.cache_dir,
+    )
+    figures = {
+        "stats_version": STATS_VERSION,
+        "local": local,
+        "community": community,
+        "warnings": warnings + outbox_warnings + list(sources.warnings),
+    }
     for message in figures["warnings"]:
         warn(message)
     if as_json:

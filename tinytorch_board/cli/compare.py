@@ -33,33 +33,24 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
     a copy in .tinytorch/cache/ for offline use, and computes your percentile and
     "similar systems" figure locally. Nothing about you is sent anywhere.
     """
-    from tinytorch_board.board.distribution import (
-        check_distribution,
-        comparable,
-        place_comparable,
-    )
+    from tinytorch_board.board.standing import fetch_distribution, find_sources
     from tinytorch_board.errors import BoardError
-    from tinytorch_board.local.config import load_config
-    from tinytorch_board.local.remote import describe_age, fetch_json
+    from tinytorch_board.jsonio import read_json
     from tinytorch_board.local.results import load_result, newest_result
-    from tinytorch_board.local.store import read_json
+    from tinytorch_board.submission.distribution import comparable, place_comparable
 
     project = settings.project()
-    if source is None:
-        source = load_config(project)["board"].get("pages_url")
-        if not source:
-            raise BoardError(
-                "no board to compare with: pass --from URL|DIR, or set board.pages_url "
-                "in .tinytorch/config.json"
-            )
+    sources = find_sources(project, source, strict=True)
+    if not sources.candidates:
+        raise BoardError(sources.reason)
     path = Path(result) if result else newest_result(project.benchmarks_dir)
     data = read_json(path)
     if not (isinstance(data.get("benchmark"), dict) and "schema_version" in data):
         data = load_result(path)  # a result file: check its version and shape
     mine = comparable(data, str(path))
 
-    fetched = fetch_json(str(source), "api/distribution.json", cache_dir=project.cache_dir)
-    distribution = check_distribution(fetched.data, fetched.origin)
+    published = fetch_distribution(sources.candidates[0], project.cache_dir)
+    distribution, fetched = published.doc, published.fetched
     placement = place_comparable(distribution, mine)
     k = distribution.get("k")
 
@@ -81,16 +72,16 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
         )
         return
 
-    published = distribution.get("generated_at", "an unknown time")
+    when = distribution.get("generated_at", "an unknown time")
     if fetched.from_cache:
         click.secho(
             f"Offline ({fetched.offline_reason}); using the copy cached "
-            f"{describe_age(fetched.age_seconds or 0.0)} (published {published}).",
+            f"{published.cached_for} (published {when}).",
             fg="yellow",
             err=True,
         )
     else:
-        click.echo(f"Compared with {fetched.origin} (published {published}).")
+        click.echo(f"Compared with {fetched.origin} (published {when}).")
     click.echo(f"Your score: {mine.score:g} ({mine.kind}, suite {mine.suite_version}, "
                f"{mine.backend} backend).")  # fmt: skip
     if placement is None:

@@ -22,9 +22,9 @@ def export(settings, out: Path | None) -> None:
     The format is the combined one TinyTorch describes for syncing to a dashboard;
     user_id is your profile's anonymous id. Nothing is sent anywhere.
     """
+    from tinytorch_board.clock import utc_now
+    from tinytorch_board.jsonio import dumps, write_json
     from tinytorch_board.local.export import export_project
-    from tinytorch_board.local.profile import utc_now
-    from tinytorch_board.local.store import dumps, write_json
 
     document, warnings = export_project(settings.project(), utc_now())
     for message in warnings:

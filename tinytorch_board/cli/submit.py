@@ -11,26 +11,16 @@ from tinytorch_board.errors import BoardError
 
 
 def where_you_would_land(project, document: dict, target=None) -> str | None:
-    """The board engine's "where you would land" line, computed here from the published
-    distribution (the target board's built site, then the configured pages_url)."""
-    from tinytorch_board.board.distribution import landing_from_sources
-    from tinytorch_board.local.config import load_config
+    """The "where you would land" line from the published distribution: the local
+    board being submitted to first, then the configured pages_url."""
+    from tinytorch_board.board.standing import find_sources, landing
 
-    sources = []
-    if target is not None and target.type == "local" and target.board_dir:
-        sources.append(str(target.board_dir))
-    try:
-        pages_url = load_config(project)["board"].get("pages_url")
-    except BoardError:
-        pages_url = None
-    if pages_url:
-        sources.append(pages_url)
-    return landing_from_sources(document, sources, cache_dir=project.cache_dir)
+    nearby = [target.board_dir] if target and target.type == "local" and target.board_dir else []
+    return landing(document, find_sources(project, nearby=nearby), project.cache_dir)
 
 
 def github_board(target, token_option: str | None, hint: str):
     """Connect to the board as the token's user (reads only)."""
-    from tinytorch_board.errors import BoardError
     from tinytorch_board.publish.github import Limits, connect, resolve_token
 
     token, source = resolve_token(token_option, api_url=target.api_url)
@@ -132,7 +122,7 @@ def submit(
     """
     from tinytorch_board.local.config import load_config
     from tinytorch_board.publish.deliver import choose_target
-    from tinytorch_board.submission.prepare import prepare_from_project, public_fields
+    from tinytorch_board.publish.prepare import prepare_from_project, public_fields
 
     project = settings.project()
     if retry:
@@ -173,7 +163,8 @@ def submit(
 
 
 def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json, landing):
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
+    from tinytorch_board.publish.confirm import Gate, go_ahead
     from tinytorch_board.publish.deliver import send_local
     from tinytorch_board.publish.preview import file_note
 
@@ -186,14 +177,16 @@ def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json,
         click.echo(file_note(prepared.document))
         if landing:
             click.echo(landing)
-    if dry_run:
-        if as_json:
-            echo_json({"dry_run": True, "path": where, "submission": prepared.document})
-        else:
-            click.echo("Dry run: nothing was written.")
-        return
-    if not confirm_or_refuse("Write it?", yes, "re-run with --yes to submit, or --dry-run"):
-        click.echo("Nothing was written.")
+    gate = Gate("Write it?", "submit", "written")
+    dry_json = {"path": where, "submission": prepared.document}
+    if not go_ahead(
+        gate,
+        dry_run=dry_run,
+        yes=yes,
+        as_json=as_json,
+        dry_run_json=dry_json,
+        ask=confirm_or_refuse,
+    ):
         return
     path = send_local(project.outbox_dir, prepared, str(result_path), board_dir)
     if as_json:
@@ -209,7 +202,8 @@ def _submit_local(project, prepared, result_path, target, yes, dry_run, as_json,
 def _submit_github(
     project, prepared, result_path, target, token_option, yes, dry_run, as_json, landing
 ):
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
+    from tinytorch_board.publish.confirm import Gate, go_ahead
     from tinytorch_board.publish.deliver import send_github
     from tinytorch_board.publish.preview import pull_request_preview
     from tinytorch_board.publish.texts import submission_change
@@ -238,18 +232,10 @@ def _submit_github(
     }
     if not as_json:
         click.echo(preview)
-    if dry_run:
-        if as_json:
-            echo_json({"dry_run": True, **summary})
-        else:
-            click.echo("Dry run: nothing was sent.")
-        return
-    if not confirm_or_refuse(
-        f"Open this pull request on {target.repo}?",
-        yes,
-        "re-run with --yes to submit, or --dry-run",
+    gate = Gate(f"Open this pull request on {target.repo}?", "submit", "sent")
+    if not go_ahead(
+        gate, dry_run=dry_run, yes=yes, as_json=as_json, dry_run_json=summary, ask=confirm_or_refuse
     ):
-        click.echo("Nothing was sent.")
         return
     opened = send_github(
         project.outbox_dir, prepared, str(result_path), board, target, progress_printer(as_json)
@@ -266,7 +252,7 @@ def _submit_github(
 
 
 def _submit_web(project, prepared, result_path, target, dry_run, as_json, landing):
-    from tinytorch_board.local.store import dumps
+    from tinytorch_board.jsonio import dumps
     from tinytorch_board.publish import weblink
     from tinytorch_board.publish.deliver import save_for_web
     from tinytorch_board.publish.preview import file_note
@@ -321,7 +307,6 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json, landin
 
 
 def _retry(project, token_option, as_json):
-    from tinytorch_board.errors import BoardError
     from tinytorch_board.publish.deliver import retry_outbox
 
     def connect_board(target):

@@ -87,19 +87,22 @@ def withdraw(
 
 
 def _withdraw_local(project, record, change, board_dir, yes, dry_run, as_json):
+    from tinytorch_board.publish.confirm import Gate, go_ahead
     from tinytorch_board.publish.deliver import withdraw_local
 
     where = board_dir / change.path
     if not as_json:
         click.echo(f"This deletes {where} from the local board.")
-    if dry_run:
-        if as_json:
-            echo_json({"dry_run": True, "path": str(where)})
-        else:
-            click.echo("Dry run: nothing was deleted.")
-        return
-    if not confirm_or_refuse("Delete it?", yes, "re-run with --yes to withdraw, or --dry-run"):
-        click.echo("Nothing was deleted.")
+    gate = Gate("Delete it?", "withdraw", "deleted")
+    dry_json = {"path": str(where)}
+    if not go_ahead(
+        gate,
+        dry_run=dry_run,
+        yes=yes,
+        as_json=as_json,
+        dry_run_json=dry_json,
+        ask=confirm_or_refuse,
+    ):
         return
     path = withdraw_local(project.outbox_dir, record, board_dir)
     if as_json:
@@ -130,6 +133,7 @@ def _withdraw_web(record, change, target, as_json):
 
 def _withdraw_github(project, record, change, target, token_option, yes, dry_run, as_json):
     from tinytorch_board.cli.submit import github_board, progress_printer
+    from tinytorch_board.publish.confirm import Gate, go_ahead
     from tinytorch_board.publish.deliver import withdraw_github
     from tinytorch_board.publish.preview import withdrawal_preview
 
@@ -137,18 +141,10 @@ def _withdraw_github(project, record, change, target, token_option, yes, dry_run
     if not as_json:
         click.echo(withdrawal_preview(change, target.repo, board.login if board else None))
     summary = {"target": target.as_dict(), "pull_request": change.as_dict()}
-    if dry_run:
-        if as_json:
-            echo_json({"dry_run": True, **summary})
-        else:
-            click.echo("Dry run: nothing was sent.")
-        return
-    if not confirm_or_refuse(
-        f"Open this withdrawal pull request on {target.repo}?",
-        yes,
-        "re-run with --yes to withdraw, or --dry-run",
+    gate = Gate(f"Open this withdrawal pull request on {target.repo}?", "withdraw", "sent")
+    if not go_ahead(
+        gate, dry_run=dry_run, yes=yes, as_json=as_json, dry_run_json=summary, ask=confirm_or_refuse
     ):
-        click.echo("Nothing was sent.")
         return
     opened = withdraw_github(project.outbox_dir, record, board, progress_printer(as_json))
     if as_json:

@@ -1,1 +1,1 @@
-"""The student's machine: project root, atomic JSON store, progress files, profile, config."""
+"""The student's machine: project root, results, progress files, profile, config."""

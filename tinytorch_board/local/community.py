@@ -1,8 +1,7 @@
-"""Community profile actions and figures: join, update, leave, view, stats.
+"""Community profile actions and local figures: join, update, leave, view, local stats.
 
-Everything here reads and writes files in the student's project only. `stats` may read
-a published `api/distribution.json` (download, never upload) to place the student's own
-score; offline is a normal state, reported, not an error.
+Everything here reads and writes files in the student's project only; the community
+part of `community stats` (the published distribution) is board.standing's.
 """
 
 from __future__ import annotations
@@ -11,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tinytorch_board.clock import iso_utc
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.jsonio import finite_number
 from tinytorch_board.local.profile import (
     LoadedProfile,
     apply_answers,
     days_since,
-    iso_utc,
     load_profile,
     new_profile,
     save_profile,
@@ -25,10 +25,8 @@ from tinytorch_board.local.profile import (
 from tinytorch_board.local.progress import ProgressSummary, read_progress
 from tinytorch_board.local.project import Project
 from tinytorch_board.local.results import load_result, result_files
-from tinytorch_board.local.store import finite_number
 
 STATS_VERSION = 1
-STATS_TIMEOUT = 5.0
 
 
 # --- local benchmark results ---------------------------------------------------------
@@ -264,23 +262,16 @@ def view_profile(project: Project, now: datetime) -> ProfileView:
     )
 
 
-# --- stats ---------------------------------------------------------------------------
+# --- stats: the local part ----------------------------------------------------------
 
 
-def _submission_counts(project: Project) -> tuple[dict[str, int], list[str]]:
-    from tinytorch_board.publish.outbox import STATES, list_records
+def local_stats(
+    project: Project, now: datetime, submissions: dict[str, int]
+) -> tuple[dict, list[str], ResultsSummary]:
+    """Figures from this machine only: (figures, warnings, the results they count).
 
-    records, warnings = list_records(project.outbox_dir)
-    counts = dict.fromkeys(STATES, 0)
-    for record in records:
-        status = record.get("status")
-        if status in counts:
-            counts[status] += 1
-    return counts, warnings
-
-
-def local_stats(project: Project, now: datetime) -> tuple[dict, list[str], dict | None]:
-    """Figures from this machine only: (figures, warnings, profile or None)."""
+    submissions: the outbox's record count per status (the outbox belongs to publish/).
+    """
     warnings: list[str] = []
     profile = None
     try:
@@ -290,8 +281,7 @@ def local_stats(project: Project, now: datetime) -> tuple[dict, list[str], dict 
         warnings.append(f"profile ignored: {exc}")
     progress = read_progress(project)
     results = scan_results(project)
-    submissions, outbox_warnings = _submission_counts(project)
-    warnings += progress.warnings + results.warnings + outbox_warnings
+    warnings += progress.warnings + results.warnings
     context = (profile or {}).get("context") or {}
     figures = {
         "profile": {
@@ -313,114 +303,4 @@ def local_stats(project: Project, now: datetime) -> tuple[dict, list[str], dict 
             "total": MILESTONE_COUNT,
         },
     }
-    return figures, warnings, {"profile": profile, "results": results}
-
-
-def board_source(project: Project, board_dir: Path | None) -> tuple[str | None, str | None, list]:
-    """Where the published board is: (source, why there is none, warnings)."""
-    if board_dir is not None:
-        return str(board_dir), None, []
-    from tinytorch_board.local.config import load_config
-
-    try:
-        config = load_config(project)
-    except DataFileError as exc:
-        return None, "the config cannot be read", [f"config ignored: {exc}"]
-    pages_url = config["board"].get("pages_url")
-    if not pages_url:
-        return None, "no board given: pass --board DIR or set board.pages_url", []
-    return pages_url, None, []
-
-
-def _placement(doc: dict, result: ResultInfo | None) -> dict | None:
-    from tinytorch_board.board.distribution import place
-
-    if result is None:
-        return None
-    placement = place(
-        doc, result.kind, result.suite_version, result.backend, result.score, result.system_type
-    )
-    base = {"score": result.score, "group": result.group, "file": result.path.name}
-    if placement is None:
-        return {**base, "placed": False, "note": "no published results in this group yet"}
-    return {
-        **base,
-        "placed": True,
-        **placement.as_dict(),
-        "sentence": placement.sentence(),
-    }
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def community_stats(
-    source: str | None,
-    reason: str | None,
-    cohort: str | None,
-    results: ResultsSummary,
-    cache_dir: Path,
-    timeout: float = STATS_TIMEOUT,
-) -> dict:
-    """The community part: "online"/"cached" with figures, or "offline" with the reason."""
-    from tinytorch_board.board.distribution import check_distribution
-    from tinytorch_board.local.remote import describe_age, fetch_json
-
-    if source is None:
-        return {"status": "offline", "reason": reason, "source": None}
-    try:
-        fetched = fetch_json(source, "api/distribution.json", cache_dir, timeout=timeout)
-        doc = check_distribution(fetched.data, fetched.origin)
-    except BoardError as exc:
-        return {"status": "offline", "reason": str(exc), "source": source}
-    totals = doc.get("totals") if isinstance(doc.get("totals"), dict) else {}
-    cohorts = doc.get("cohorts") if isinstance(doc.get("cohorts"), dict) else {}
-    k = _count(doc.get("k"))
-    cohort_figures = None
-    if cohort:
-        size = _count(cohorts.get(cohort))
-        note = None
-        if size is None:
-            note = f"fewer than {k or 'k'} people, shown as Other to keep them anonymous"
-        cohort_figures = {"name": cohort, "size": size, "note": note}
-    community = {
-        "status": "cached" if fetched.from_cache else "online",
-        "source": fetched.origin,
-        "reason": fetched.offline_reason,
-        "generated_at": doc.get("generated_at"),
-        "totals": {
-            key: _count(totals.get(key))
-            for key in ("submissions", "participants", "public_entries")
-        },
-        "cohort": cohort_figures,
-        "placement": {
-            "latest": _placement(doc, results.latest),
-            "best": _placement(doc, results.best),
-        },
-    }
-    if fetched.from_cache and fetched.age_seconds is not None:
-        community["cached"] = describe_age(fetched.age_seconds)
-    return community
-
-
-def stats(
-    project: Project, board_dir: Path | None, now: datetime, timeout: float = STATS_TIMEOUT
-) -> dict:
-    """Local figures plus, when a board is reachable, the community's and your place in it."""
-    figures, warnings, extra = local_stats(project, now)
-    source, reason, config_warnings = board_source(project, board_dir)
-    community = community_stats(
-        source,
-        reason,
-        figures["profile"]["cohort"],
-        extra["results"],
-        project.cache_dir,
-        timeout,
-    )
-    return {
-        "stats_version": STATS_VERSION,
-        "local": figures,
-        "community": community,
-        "warnings": warnings + config_warnings,
-    }
+    return figures, warnings, results

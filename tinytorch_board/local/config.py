@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from tinytorch_board.errors import ConfigError, DataFileError
+from tinytorch_board.jsonio import read_json, write_json
 from tinytorch_board.local.project import Project
-from tinytorch_board.local.store import read_json, write_json
 
 CONFIG_VERSION = 1
 

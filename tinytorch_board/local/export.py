@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 
 from tinytorch_board import __version__
+from tinytorch_board.clock import iso_utc
 from tinytorch_board.curriculum import MILESTONES, MODULE_COUNT, MODULES
-from tinytorch_board.local.profile import iso_utc
 from tinytorch_board.local.progress import ProgressSummary, parse_when
 
 EXPORT_FORMAT_VERSION = "1.0"  # the version TinyTorch's combined format carries

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tinytorch_board.clock import iso_utc
+from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.ids import is_uuid4
+from tinytorch_board.jsonio import check_version, read_json, write_json
 from tinytorch_board.local.project import Project
-from tinytorch_board.local.store import check_version, read_json, write_json
-from tinytorch_board.submission.builder import is_uuid4
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 
 PROFILE_VERSION = 1
 COURSE_TYPES = ("university", "bootcamp", "self-paced", "other")
@@ -48,16 +49,6 @@ TinyTorch progress (modules and milestones completed), and only the answers you 
 give: country, institution, course type, experience level.
 Nothing is sent anywhere: not now, and not later unless you run `submit` and say yes.
 Your country is never detected automatically. Every question can be skipped."""
-
-
-def iso_utc(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def cohort_for(moment: datetime) -> str:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from tinytorch_board.curriculum import milestone_by_id, module_by_id
 from tinytorch_board.errors import DataFileError
+from tinytorch_board.jsonio import read_json
 from tinytorch_board.local.project import Project
-from tinytorch_board.local.store import read_json
 
 MODULE_LIST_KEYS = ("completed_modules", "modules_completed", "completed")
 MILESTONE_LIST_KEYS = ("completed_milestones", "milestones_completed", "completed")

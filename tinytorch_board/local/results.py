@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.local.store import check_version, create_json, read_json
+from tinytorch_board.jsonio import check_version, create_json, read_json
 
 RESULT_VERSION = 1
 _NAME = re.compile(r"^(baseline|capstone)_(\d{8}_\d{6})(?:_(\d+))?\.json$")

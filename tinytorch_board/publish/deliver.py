@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps, read_json
+from tinytorch_board.jsonio import dumps, read_json
 from tinytorch_board.publish import outbox
 from tinytorch_board.publish.local_board import write_to_board
 from tinytorch_board.publish.texts import Change, submission_change, withdrawal_change

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps, write_text_atomic
+from tinytorch_board.jsonio import dumps, write_text_atomic
 
 
 def is_board_dir(path: Path) -> bool:

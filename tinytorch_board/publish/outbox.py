@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.local.store import check_version, read_json, write_json
+from tinytorch_board.jsonio import check_version, read_json, write_json
 from tinytorch_board.submission.builder import Prepared
 
 RECORD_VERSION = 1
@@ -125,3 +125,14 @@ def list_records(outbox_dir: Path) -> tuple[list[dict], list[str]]:
             warnings.append(str(exc))
     records.sort(key=lambda r: r["history"][0].get("at", "") if r["history"] else "")
     return records, warnings
+
+
+def count_by_status(outbox_dir: Path) -> tuple[dict[str, int], list[str]]:
+    """How many records are in each state, and a warning for each unreadable record."""
+    records, warnings = list_records(outbox_dir)
+    counts = dict.fromkeys(STATES, 0)
+    for record in records:
+        status = record.get("status")
+        if status in counts:
+            counts[status] += 1
+    return counts, warnings

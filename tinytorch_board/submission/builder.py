@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from tinytorch_board import __version__
 from tinytorch_board.errors import BoardError
+from tinytorch_board.ids import is_uuid4
 from tinytorch_board.submission import SCHEMA_VERSION
 from tinytorch_board.submission.score import BASELINE_METRICS
 
@@ -150,14 +151,3 @@ def build_submission(
         "withdraw_key_sha256": withdraw_key_hash(secret),
     }
     return Prepared(document, secret)
-
-
-def is_uuid4(value: object) -> bool:
-    """True for the canonical text of a version-4 UUID."""
-    if not isinstance(value, str):
-        return False
-    try:
-        parsed = uuid.UUID(value)
-    except ValueError:
-        return False
-    return parsed.version == 4 and str(parsed) == value

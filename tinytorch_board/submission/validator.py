@@ -17,14 +17,16 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tinytorch_board.local.store import loads_strict
+from tinytorch_board.countries import ISO_3166_ALPHA2
+from tinytorch_board.jsonio import loads_strict
 from tinytorch_board.submission import MAX_FILE_BYTES
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
     REFERENCE_MS,
     SCORE_TOLERANCE,
     baseline_score,
+    capstone_overall,
+    capstone_track_score,
 )
 
 EARLIEST = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -257,8 +259,6 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
 
 
 def _capstone_problems(bench: dict, source: str) -> list[Problem]:
-    from tinytorch_board.submission import score as scoring
-
     out = []
     tracks = bench.get("tracks")
     if tracks is None:
@@ -266,12 +266,9 @@ def _capstone_problems(bench: dict, source: str) -> list[Problem]:
     ran = {name: track for name, track in tracks.items() if track is not None}
     if not ran:
         return [Problem(source, "$.benchmark.tracks", "no track ran; there is nothing to submit")]
-    track_score = getattr(scoring, "capstone_track_score", None)
     for name, track in sorted(ran.items()):
-        if track_score is None:
-            continue
         try:
-            expected = track_score(name, track["metrics"], bench["suite_version"])
+            expected = capstone_track_score(name, track["metrics"], bench["suite_version"])
         except (KeyError, ValueError) as exc:
             out.append(Problem(source, f"$.benchmark.tracks.{name}.metrics", str(exc)))
             continue
@@ -283,7 +280,7 @@ def _capstone_problems(bench: dict, source: str) -> list[Problem]:
                     f"{track['score']} does not match the metrics (recomputed: {expected})",
                 )
             )
-    overall = scoring.capstone_overall({name: t["score"] for name, t in ran.items()})
+    overall = capstone_overall({name: t["score"] for name, t in ran.items()})
     if not math.isclose(bench["score"], overall, abs_tol=SCORE_TOLERANCE):
         out.append(
             Problem(

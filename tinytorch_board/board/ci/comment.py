@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from tinytorch_board.board.distribution import check_distribution, place
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import DataFileError
+from tinytorch_board.submission.distribution import check_distribution, place
 
 MARKERS = {
     "validate": "<!-- tinytorch-board:validate -->",

@@ -20,7 +20,7 @@ from tinytorch_board.board.ci.changes import (
     ChangedFile,
 )
 from tinytorch_board.board.config import AutomationConfig
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES, MODERATION_MARK
 from tinytorch_board.submission.builder import withdraw_key_hash
 from tinytorch_board.submission.validator import check_bytes, parse

@@ -27,7 +27,7 @@ from tinytorch_board.board.ci.decide import (
 )
 from tinytorch_board.board.config import AutomationConfig, load_config
 from tinytorch_board.errors import BoardError, ConfigError, DataFileError
-from tinytorch_board.local.store import read_json
+from tinytorch_board.jsonio import read_json
 from tinytorch_board.release import describe
 from tinytorch_board.submission import MAX_FILE_BYTES
 
@@ -211,7 +211,7 @@ def load_distribution(source: str | None) -> dict | None:
         return read_json(path)
     if "://" not in source and not path.exists():
         raise DataFileError(source, "no such file or folder; pass a built site, a board or a URL")
-    from tinytorch_board.local.remote import fetch_json
+    from tinytorch_board.fetch import fetch_json
 
     try:
         return fetch_json(source, "api/distribution.json").data

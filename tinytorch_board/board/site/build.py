@@ -21,12 +21,13 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from tinytorch_board.board.config import BoardConfig
-from tinytorch_board.board.model import BadgeDef, BoardStats, Entry
+from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
 from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
+from tinytorch_board.submission.badges import BadgeDef
 
 MARKER = ".tinytorch-site"
 PAGE_SIZE = 100
@@ -79,7 +80,7 @@ def site_url(base_path: str, path: str) -> str:
 
 
 def _environment():
-    from tinytorch_board.board.render import environment
+    from tinytorch_board.board.templating import environment
 
     env = environment()
     env.filters["extract_name"] = lambda badge_id, defs: defs[badge_id].name
@@ -285,7 +286,7 @@ def _render_all(
     """Everything into write (and the workers' writers); returns (files, bytes).
     With joined, write is the archive's first fragment: the marker, static files and
     folders, handed over before the workers start; the main pages follow last."""
-    from tinytorch_board.board.render import templates_dir
+    from tinytorch_board.board.templating import templates_dir
 
     clock = time.perf_counter()
     env = _environment()

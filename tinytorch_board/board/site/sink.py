@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from tinytorch_board.local.store import dumps
+from tinytorch_board.jsonio import dumps
 
 
 class Writer:

@@ -1,20 +1,137 @@
-"""Badges: rules from board.yaml evaluated over column arrays, no I/O.
+"""Badges: their rules and definitions, evaluated over column arrays, no I/O.
 
-A rule (board.config.BadgeRule) is a set of conditions on ONE submission. A participant
-earns the badge with the first of their submissions (in time order) that meets all of
-them, and keeps it: each submission carries the badges its participant held once it
-was made ("so far"), so an old submission page never shows a badge earned later.
+A rule (BadgeRule; board.config reads them from board.yaml) is a set of conditions on
+ONE submission. A participant earns the badge with the first of their submissions (in
+time order) that meets all of them, and keeps it: each submission carries the badges
+its participant held once it was made ("so far"), so an old submission page never shows
+a badge earned later. The student's machine and the board engine share these rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+from tinytorch_board.submission import BACKENDS, KINDS
 
-from tinytorch_board.board.config import BadgeConfig
-from tinytorch_board.board.load import BACKENDS, KINDS, Columns
-from tinytorch_board.board.model import BadgeDef
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class BadgeRule:
+    """Conditions one submission must meet (all of them) to earn a badge.
+
+    A participant holds a badge from the first of their submissions that meets its
+    rule. Every key is optional; an empty rule is met by any submission.
+    """
+
+    kind: str | None = None
+    """The submission's kind ("baseline" or "capstone")."""
+    backend: str | None = None
+    """The submission's backend ("numpy" or "tinytorch")."""
+    visibility: str | None = None
+    """"public" or "anonymous"."""
+    first_of_kind: bool = False
+    """Only the participant's first submission of its kind counts."""
+    max_days_since_join: int | None = None
+    """progress.days_since_join is known and at most this many days."""
+    min_milestones: int | None = None
+    """At least this many milestones completed."""
+    min_modules: int | None = None
+    """At least this many modules completed."""
+    min_score: float | None = None
+    """Score at least this (a flagged outlier never meets a score condition)."""
+    improved: bool = False
+    """Score strictly above the participant's previous submission in the same
+    comparable group (kind/suite_version/backend); never for a flagged outlier."""
+    min_submissions: int | None = None
+    """The participant has made at least this many submissions so far (this one included)."""
+
+
+@dataclass(frozen=True)
+class BadgeConfig:
+    id: str
+    name: str
+    description: str
+    icon: str
+    rule: BadgeRule
+
+
+DEFAULT_BADGES: tuple[BadgeConfig, ...] = (
+    BadgeConfig(
+        "first-steps",
+        "First Steps",
+        "Submitted a baseline benchmark.",
+        "👣",
+        BadgeRule(kind="baseline"),
+    ),
+    BadgeConfig(
+        "fast-setup",
+        "Fast Setup",
+        "First baseline submitted within a day of joining.",
+        "⚡",
+        BadgeRule(kind="baseline", first_of_kind=True, max_days_since_join=1),
+    ),
+    BadgeConfig(
+        "milestone-master",
+        "Milestone Master",
+        "Completed all 6 historical milestones.",
+        "🏆",
+        BadgeRule(min_milestones=6),
+    ),
+    BadgeConfig(
+        "community-member",
+        "Community Member",
+        "Shared a result with the community.",
+        "🤝",
+        BadgeRule(),
+    ),
+    BadgeConfig(
+        "progress-maker",
+        "Progress Maker",
+        "Beat their own earlier score.",
+        "📈",
+        BadgeRule(improved=True),
+    ),
+    BadgeConfig(
+        "module-master",
+        "Module Master",
+        "Completed all 20 modules.",
+        "🎓",
+        BadgeRule(min_modules=20),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeDef:
+    """A badge as pages show it (its rule left behind)."""
+
+    id: str
+    name: str
+    description: str
+    icon: str  # one emoji, for text and alt labels
+
+
+class RuleColumns(Protocol):
+    """The column arrays a rule reads, one row per submission in time order.
+
+    Codes index KINDS and BACKENDS; participant_code and group_code are any integer
+    labels (equal values mean the same participant / comparable group).
+    """
+
+    n: int
+    participant_code: np.ndarray
+    kind_code: np.ndarray
+    backend_code: np.ndarray
+    group_code: np.ndarray
+    public: np.ndarray
+    days_since_join: np.ndarray
+    milestone_count: np.ndarray
+    modules: np.ndarray
+    score: np.ndarray
 
 
 def badge_defs(badges: Sequence[BadgeConfig]) -> list[BadgeDef]:
@@ -23,6 +140,8 @@ def badge_defs(badges: Sequence[BadgeConfig]) -> list[BadgeDef]:
 
 def _segment_starts(keys_sorted: Sequence[np.ndarray]) -> np.ndarray:
     """For rows sorted by `keys_sorted`, the position where each row's run of equal keys starts."""
+    import numpy as np
+
     n = len(keys_sorted[0])
     if n == 0:
         return np.zeros(0, np.int64)
@@ -36,16 +155,20 @@ def _segment_starts(keys_sorted: Sequence[np.ndarray]) -> np.ndarray:
 
 def _order(*keys: np.ndarray) -> np.ndarray:
     """Row order sorted by keys (first key most significant), stable."""
+    import numpy as np
+
     return np.lexsort(tuple(reversed(keys)))
 
 
 def evaluate(
-    badges: Sequence[BadgeConfig], c: Columns, outlier: np.ndarray, time_rank: np.ndarray
+    badges: Sequence[BadgeConfig], c: RuleColumns, outlier: np.ndarray, time_rank: np.ndarray
 ) -> np.ndarray:
     """Bool matrix [n, len(badges)]: badge b held by row i's participant once i was made.
 
     time_rank: each row's position in time order (created_at, then submission_id).
     """
+    import numpy as np
+
     n = c.n
     earned = np.zeros((n, len(badges)), np.bool_)
     if n == 0 or not badges:
@@ -105,6 +228,8 @@ def evaluate(
 
 def badge_tuples(earned: np.ndarray, ids: Sequence[str]) -> list[tuple[str, ...]]:
     """Per row, the tuple of badge ids held (in board.yaml order); tuples are shared."""
+    import numpy as np
+
     n, count = earned.shape
     if count == 0:
         return [()] * n

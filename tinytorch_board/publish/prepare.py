@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.jsonio import read_json
 from tinytorch_board.local.progress import read_progress
 from tinytorch_board.local.project import Project
 from tinytorch_board.local.results import load_result, newest_result
-from tinytorch_board.local.store import read_json
 from tinytorch_board.submission.builder import Prepared, PublicFields, build_submission
-from tinytorch_board.submission.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission.validator import check_document, text_problem
 
 

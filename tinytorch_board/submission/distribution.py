@@ -218,26 +218,3 @@ def landing_line(document: dict, distribution: dict) -> str | None:
     except DataFileError:
         return None
     return placement.sentence() if placement else None
-
-
-def landing_from_sources(
-    document: dict, sources: list[str], cache_dir=None, timeout: float = 3.0
-) -> str | None:
-    """The landing sentence from the first source that has a usable distribution.
-
-    Sources are tried in order (a local board or site directory, then a published site
-    URL); a source that is offline or malformed is skipped silently, because this line is
-    a courtesy shown before confirmation, never a reason to fail. Nothing is uploaded.
-    """
-    from tinytorch_board.errors import BoardError
-    from tinytorch_board.local.remote import fetch_json
-
-    for source in sources:
-        try:
-            fetched = fetch_json(source, "api/distribution.json", cache_dir, timeout=timeout)
-        except (BoardError, OSError):
-            continue
-        line = landing_line(document, fetched.data)
-        if line:
-            return line
-    return None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tinytorch_board import __version__
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.local.store import loads_strict, read_json, write_json
+from tinytorch_board.jsonio import loads_strict, read_json, write_json
 
 MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
