@@ -60,14 +60,33 @@ def demo(tmp_path_factory):
     board, site = root / "board", root / "site"
     for args in (
         ["demo-data", "--count", "400", "--seed", "3", "--out", str(board)],
+        ["class", "create", "Fall ML Systems", "--instructor", "prof-ada", "--to", str(board)],
         ["build", "--board", str(board), "--out", str(site)],
     ):
+        if args[0] == "build":
+            _declare_class(board)
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, result.output
     server, url = _serve(site)
     yield site, url
     server.shutdown()
     server.server_close()
+
+
+def _declare_class(board: Path) -> None:
+    """Every fifth demo file counts for the board's one class (its page has figures)."""
+    import json
+
+    (class_file,) = (board / "classes").glob("*.yaml")
+    for path in sorted((board / "submissions").rglob("*.json"))[::5]:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["class_id"] = class_file.stem
+        path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _class_page(site: Path) -> str:
+    (page,) = (site / "class").glob("*.html")
+    return f"class/{page.name}"
 
 
 @pytest.fixture(scope="module")
@@ -265,13 +284,17 @@ def test_submission_page_from_a_row(demo, watched):
     assert w.problems == []
 
 
-@pytest.mark.parametrize("target", ["index.html", "community.html", "about.html", "submission"])
+@pytest.mark.parametrize(
+    "target", ["index.html", "community.html", "about.html", "submission", "class"]
+)
 def test_no_serious_accessibility_violations(demo, watched, target):
     from axe_playwright_python.sync_playwright import Axe
 
     site, url = demo
     if target == "submission":
         target = "s/" + sorted(p.name for p in (site / "s").glob("*.html"))[0]
+    if target == "class":
+        target = _class_page(site)
     w = watched(viewport={"width": 1280, "height": 900})
     w.page.goto(url + target)
     if target == "index.html":
@@ -287,11 +310,14 @@ def test_no_serious_accessibility_violations(demo, watched, target):
     assert w.problems == []
 
 
-@pytest.mark.parametrize("target", ["index.html", "community.html", "submission"])
+@pytest.mark.parametrize("target", ["index.html", "community.html", "submission", "class"])
 def test_phone_viewport(demo, watched, target):
     site, url = demo
     if target == "submission":
         target = "s/" + sorted(p.name for p in (site / "s").glob("*.html"))[1]
+    if target == "class":
+        target = _class_page(site)
+        assert w_has_charts(site, target)
     w = watched(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     w.page.goto(url + target)
     overflow = w.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -384,3 +410,8 @@ def test_sorts_match_the_data(demo, watched, sort, column, key):
         assert [r[7].split("%")[0] for r in shown] == [f"Top {r['top_percent']}" for r in expected]
     else:
         assert [r[0] for r in shown] == [r["created_at"][:10] for r in expected]
+
+
+def w_has_charts(site: Path, target: str) -> bool:
+    """The class page of the demo (80 results) shows figures, not counts only."""
+    return 'id="milestones"' in (site / target).read_text(encoding="utf-8")

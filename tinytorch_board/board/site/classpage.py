@@ -59,7 +59,7 @@ def class_charts(view: ClassView) -> list[dict]:
             _figure(
                 f"scores-{i}",
                 title,
-                "This class's results beside everyone's (results per score band).",
+                "Top: this class's results per score band; below: everyone's.",
                 svg.column_chart(
                     f"k-scores-{i}", f"{title}, this class", [b.split("–")[0] for b in bins],
                     ours, every=2,
