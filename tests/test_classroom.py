@@ -286,3 +286,40 @@ def test_submit_no_class_keeps_a_result_out(tmp_path: Path) -> None:
     assert json.loads(shown)["submission"]["class_id"] == "0123456789abcdef"
     kept_out = run("--project-dir", project, "submit", "--dry-run", "--json", "--no-class").stdout
     assert "class_id" not in json.loads(kept_out)["submission"]
+
+
+def test_compare_shows_your_class_beside_everyone(tmp_path: Path) -> None:
+    board, site = tmp_path / "board", tmp_path / "site"
+    run("demo-data", "--count", "120", "--seed", "4", "--out", board)
+    class_id = json.loads(
+        run("class", "create", "Fall", "--instructor", "prof-ada", "--to", board, "--json").stdout
+    )["class_id"]
+    for path in sorted((board / "submissions").rglob("*.json"))[::2]:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps(dict(doc, class_id=class_id)), encoding="utf-8")
+    run("build", "--board", board, "--out", site)
+    project = make_project(tmp_path / "student")
+    run("--project-dir", project, "class", "join", class_id)
+
+    doc = json.loads((site / "api" / "class" / f"{class_id}.json").read_text())
+    groups: dict = {}
+    for r in doc["submissions"]:
+        groups.setdefault((r["kind"], r["suite_version"], r["backend"]), []).append(r)
+    same = max(groups.values(), key=len)  # the class's biggest group
+    people = len({r["participant_id"] for r in same})
+    assert people >= 5  # so the class figure is shown
+    sid = same[0]["submission_id"]
+    result = board / "submissions" / sid[:2] / f"{sid}.json"
+    shown = json.loads(
+        run("--project-dir", project, "compare", result, "--from", site, "--json").stdout
+    )
+    mine = shown["class"]
+    above = sum(1 for r in same if r["score"] >= shown["score"])
+    assert mine["class_id"] == class_id and mine["results"] == len(same)
+    assert mine["top_percent"] == max(1.0, round(100 * max(1, above) / len(same), 1))
+    assert shown["placement"] is not None  # everyone, beside the class
+    own = run("--project-dir", project, "compare", "--from", site, "--json").stdout
+    # suite 1: fewer than k classmates in that group, so no class figure
+    assert json.loads(own)["class"]["top_percent"] is None
+    text = run("--project-dir", project, "compare", "--from", site).stdout
+    assert "Your class:" in text and "Nothing was uploaded" in text

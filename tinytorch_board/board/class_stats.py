@@ -95,3 +95,41 @@ def class_view(
         if r["visibility"] == "public" and r["submission_id"] in public_names
     ]
     return view
+
+
+@dataclass(frozen=True)
+class ClassStanding:
+    """Where a score lands among the class's results of the same group (k-anonymous)."""
+
+    class_id: str
+    participants: int  # class members with a result in this group
+    results: int
+    top_percent: float | None  # None: fewer than k participants, not shown
+    k: int
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def sentence(self) -> str:
+        if self.top_percent is None:
+            return (
+                f"Your class: fewer than {self.k} classmates have a result in this group, "
+                "so none is shown."
+            )
+        return (
+            f"Your class: top {self.top_percent:g}% of {self.results} results from "
+            f"{self.participants} classmates."
+        )
+
+
+def class_standing(
+    class_id: str, rows: list[dict], group: str, score: float, k: int
+) -> ClassStanding:
+    """The share of the class's results (same kind/suite/backend) at or above `score`."""
+    same = [r for r in rows if f"{r['kind']}/{r['suite_version']}/{r['backend']}" == group]
+    people = len({r["participant_id"] for r in same})
+    if people < k or not same:
+        return ClassStanding(class_id, people, len(same), None, k)
+    at_or_above = sum(1 for r in same if r["score"] >= score)
+    top = max(1.0, round(100 * max(1, at_or_above) / len(same), 1))
+    return ClassStanding(class_id, people, len(same), top, k)

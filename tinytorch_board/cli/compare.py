@@ -68,6 +68,7 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
     distribution, fetched = published.doc, published.fetched
     placement = place_comparable(distribution, mine)
     k = distribution.get("k")
+    in_class = _class_standing(project, sources.candidates[0], mine, k)
 
     if as_json:
         echo_json(
@@ -82,6 +83,7 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
                 "offline_reason": fetched.offline_reason,
                 "generated_at": distribution.get("generated_at"),
                 "placement": None if placement is None else placement.as_dict(),
+                "class": None if in_class is None else in_class.as_dict(),
                 "skipped_tito_results": [str(p) for p in skipped],
                 "uploaded": False,
             }
@@ -109,4 +111,36 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
                 f"Similar systems: fewer than {k} published {mine.system_type} results "
                 "in this group, so none are shown."
             )
+    if in_class is not None:
+        click.echo(in_class.sentence())
     click.echo(NOTHING_UPLOADED)
+
+
+def _class_standing(project, source: str, mine, k):
+    """ "Your class" beside everyone, for a student who joined a class (None otherwise)."""
+    from tinytorch_board.board.class_stats import class_standing
+    from tinytorch_board.errors import BoardError
+    from tinytorch_board.fetch import fetch_json
+    from tinytorch_board.local.profile import joined_class, load_profile
+
+    try:
+        loaded = load_profile(project)
+    except BoardError:
+        return None
+    class_id = joined_class(loaded) if loaded is not None else None
+    if class_id is None or not isinstance(k, int):
+        return None
+    try:
+        data = fetch_json(source, f"api/class/{class_id}.json", project.cache_dir).data
+    except BoardError as exc:
+        warn(f"your class: {exc}")
+        return None
+    rows = data.get("submissions") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        warn("your class: the board's class file has no submissions list")
+        return None
+    try:
+        return class_standing(class_id, rows, mine.group, mine.score, k)
+    except (KeyError, TypeError):
+        warn("your class: the board's class file has a submission without its fields")
+        return None
