@@ -267,6 +267,19 @@ def test_date_range_and_kind_filters(demo, watched):
     assert all(r[0] >= day and r[2].endswith("numpy") for r in visible_rows(page))
 
 
+def test_the_class_filter_lists_the_class_results(demo, watched):
+    import json
+
+    site, url = demo
+    (api,) = (site / "api" / "class").glob("*.json")
+    listed = {e["submission_id"] for e in json.loads(api.read_text())["submissions"]}
+    known = {r["submission_id"] for r in csv_rows(site)}
+    page = watched().page
+    page.goto(url + "index.html")
+    apply_and_wait(page, lambda: page.select_option("#f-class", "1"))
+    assert f"of {len(listed & known)} matching" in page.text_content("#status")
+
+
 def test_submission_page_from_a_row(demo, watched):
     site, url = demo
     w = watched(viewport={"width": 1280, "height": 900})

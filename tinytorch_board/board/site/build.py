@@ -242,7 +242,12 @@ def _render_main(site: pages.Site, write: Writer, report: SiteReport, say) -> No
     clock = time.perf_counter()
     stats, entries = site.stats, site.entries
     say(f"leaderboard data for {len(entries)} entries")
-    packed = pack.pack(entries, [b.id for b in stats.badges], sorted(stats.groups))
+    filterable = [  # a class filter lists only classes with at least k students
+        (v.info.class_id, v.info.name, frozenset(r["submission_id"] for r in stats.class_rows[v.info.class_id]))
+        for v in stats.classes
+        if v.aggregates
+    ]
+    packed = pack.pack(entries, [b.id for b in stats.badges], sorted(stats.groups), filterable)
     meta = dict(packed.meta)
     meta["group_sizes"] = [
         stats.groups[g].count if g in stats.groups else 0 for g in packed.meta["groups"]

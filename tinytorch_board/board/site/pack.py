@@ -35,6 +35,7 @@ FIELDS = (
     ("modules", "modules completed"),
     ("badges", "bit i set = badge i earned"),
     ("public", "1 = public entry with a display name"),
+    ("class", "index into classes; 0 = none (or a class smaller than k)"),
 )
 
 
@@ -90,8 +91,17 @@ class Packed:
     id_chunks: list[list[str]]  # data/ids/<i>.json
 
 
-def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequence[str]) -> Packed:
-    """Pack entries (in board order, newest first) into rows plus lookup tables."""
+def pack(
+    entries: Sequence[Entry],
+    badge_ids: Sequence[str],
+    group_keys: Sequence[str],
+    classes: Sequence[tuple[str, str, frozenset[str]]] = (),
+) -> Packed:
+    """Pack entries (in board order, newest first) into rows plus lookup tables.
+
+    classes: (class_id, name, submission ids) of each class the leaderboard may filter by
+    (the build passes only classes with at least k students)."""
+    class_of = {sid: i for i, (_, _, sids) in enumerate(classes, start=1) for sid in sids}
     groups = list(group_keys)
     group_index = {key: i for i, key in enumerate(groups)}
     for entry in entries:
@@ -132,6 +142,7 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
                 e.modules_completed,
                 mask,
                 public,
+                class_of.get(e.submission_id, 0),
             )
         )
     fields = list(zip(*columns, strict=True)) if columns else [() for _ in FIELDS]
@@ -156,6 +167,7 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
         "groups": groups,
         "systems": systems,
         "cohorts": cohorts,
+        "classes": [["", ""]] + [[cid, name] for cid, name, _ in classes],
         "badges": list(badge_ids),
     }
     return Packed(

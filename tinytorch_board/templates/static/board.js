@@ -88,6 +88,7 @@
     var kindOk = groupMatches(0, el.kind.value), backendOk = groupMatches(2, el.backend.value);
     var system = el.system.value === "" ? -1 : +el.system.value;
     var cohort = el.cohort.value === "" ? -1 : +el.cohort.value;
+    var klass = el["class"] && el["class"].value !== "" ? +el["class"].value : -1;
     var ms = el.milestones.value === "" ? 0 : +el.milestones.value;
     var from = dayOf(el.from), to = dayOf(el.to);
     var q = el.name.value.trim().toLowerCase();
@@ -103,6 +104,7 @@
       if (!kindOk[g] || !backendOk[g]) continue;
       if (system >= 0 && S[i] !== system) continue;
       if (cohort >= 0 && C[i] !== cohort) continue;
+      if (klass >= 0 && cols["class"][i] !== klass) continue;
       if (M[i] < ms) continue;
       if (from !== null && D[i] < from) continue;
       if (to !== null && D[i] > to) continue;
