@@ -523,3 +523,15 @@ def test_intake_comments_the_errors_and_leaves_the_issue_open(tmp_path: Path) ->
     assert "### ❌ This submission could not be accepted" in posted["fields"]["body"]
     assert "submission_id' is required" in posted["fields"]["body"]
     assert not evaluate(wf["jobs"]["open-pr"]["if"], {"needs": {"check": {"outputs": outputs}}})
+
+
+def test_with_merge_on_schedule_a_pull_request_run_makes_no_api_request(tmp_path: Path) -> None:
+    def scheduled(r: BoardRepo) -> None:
+        r.write(
+            "board.yaml", "version: 1\ntitle: Test board\nautomation:\n  merge_on_schedule: true\n"
+        )
+
+    scenario = Scenario(tmp_path, add_valid, prepare=scheduled)
+    check, merge = scenario.run_workflow("validate-submission.yml", "check")
+    assert check.failed is None and merge is None
+    assert gh_requests(tmp_path) == [] and gh_calls(tmp_path) == []  # the sweep does it all

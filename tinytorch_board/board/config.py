@@ -72,6 +72,10 @@ class AutomationConfig:
     )
     """Submission pull requests one GitHub account may open in 24 hours; later ones are
     refused with a comment saying when to try again (batch authors are exempt; 0: no limit)."""
+    merge_on_schedule: bool = setting(False, bool)
+    """Leave checking, commenting and merging to the scheduled sweep (`sweep.yml`, every 10
+    minutes): a submission pull request's own run then stops before its first API request,
+    so a class's deadline burst stays within GitHub's rate limits (docs/classroom.md)."""
     hold_first_time_contributors: bool = setting(False, bool)
     """Leave a valid pull request from an account with no earlier merged submission for a
     maintainer to merge instead of merging it automatically."""

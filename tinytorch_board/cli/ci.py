@@ -272,6 +272,24 @@ def find_comment(comments_json: Path, marker: str) -> None:
         click.echo(found)
 
 
+@ci.command("merge-mode")
+@BOARD
+def merge_mode(board_dir: Path) -> None:
+    """Print `schedule` when board.yaml leaves merging to the sweep, else `pull-request`.
+
+    A board.yaml that cannot be read prints `pull-request`: the pull request's own run then
+    reports the broken settings in its comment.
+    """
+    from tinytorch_board.board.config import load_config
+    from tinytorch_board.errors import BoardError
+
+    try:
+        scheduled = load_config(board_dir).automation.merge_on_schedule
+    except BoardError:
+        scheduled = False
+    click.echo("schedule" if scheduled else "pull-request")
+
+
 @ci.command("sweep")
 @click.option("--repo", "repo_name", required=True, metavar="OWNER/NAME", help="The board.")
 @BOARD
