@@ -107,9 +107,16 @@ def drain(
 
 @pytest.fixture
 def board(github_fake):
+    import logging
+
+    # Hundreds of requests: werkzeug's access log would only slow the capture down.
+    log = logging.getLogger("werkzeug")
+    level = log.level
+    log.setLevel(logging.WARNING)
     github_fake.add_user("github-actions", "WORKFLOW-TOKEN", "bot", "bot@example.invalid")
     github_fake.repos[BOARD].pushers.add("github-actions")
-    return github_fake
+    yield github_fake
+    log.setLevel(level)
 
 
 def test_a_burst_of_300_pull_requests_is_all_merged_within_the_limits(board, capsys) -> None:
@@ -255,3 +262,27 @@ def test_class_collect_refuses_a_file_without_the_class(tmp_path) -> None:
         cli, ["class", "collect", "0123456789abcdef", str(path), "--repo", BOARD, "--yes"]
     )
     assert result.exit_code == 1 and "does not declare class" in result.output
+
+
+def test_class_create_opens_the_class_file_pull_request(board) -> None:
+    from click.testing import CliRunner
+    from submit_helpers import TOKEN, fast_env
+
+    from tinytorch_board.cli import cli
+    from tinytorch_board.submission.classes import parse_class
+
+    result = CliRunner().invoke(
+        cli,
+        ["class", "create", "Fall ML Systems", "--instructor", "adalace7", "--repo", BOARD,
+         "--api-url", board.base_url, "--yes", "--json"],
+        env=fast_env(TINYTORCH_BOARD_TOKEN=TOKEN),
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    class_id = out["class_id"]
+    (pull,) = board.pulls[BOARD]
+    assert pull["head_ref"] == f"class/{class_id}" and pull["user"] == "adalace7"
+    text = board.file_on(pull["head_repo"], pull["head_ref"], f"classes/{class_id}.yaml")
+    info = parse_class(text.encode(), "class", class_id)
+    assert info.instructors == ("adalace7",) and info.name == "Fall ML Systems"
