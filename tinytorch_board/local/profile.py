@@ -497,17 +497,6 @@ def record_class(project: Project, loaded: LoadedProfile, class_id: str, joined_
     loaded.side = side
 
 
-def forget_class(project: Project, loaded: LoadedProfile) -> str | None:
-    """Remove the recorded class; the class id removed, or None if there was none."""
-    previous = joined_class(loaded)
-    if previous is not None:
-        side = _side_document(loaded)
-        side.pop("class", None)
-        write_json(project.board_profile_path, side)
-        loaded.side = side
-    return previous
-
-
 # --- what other parts may use --------------------------------------------------------
 
 
