@@ -323,3 +323,17 @@ def test_compare_shows_your_class_beside_everyone(tmp_path: Path) -> None:
     assert json.loads(own)["class"]["top_percent"] is None
     text = run("--project-dir", project, "compare", "--from", site).stdout
     assert "Your class:" in text and "Nothing was uploaded" in text
+
+
+def test_a_public_submission_says_what_declaring_the_class_links(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p")
+    run("--project-dir", project, "class", "join", "0123456789abcdef")
+    result = CliRunner().invoke(
+        cli,
+        ["--project-dir", str(project), "submit", "--dry-run", "--json", "--public", "--country", "DE"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "names your class 0123456789abcdef" in result.stderr
+    assert "will not see this public result as yours" in result.stderr
+    assert json.loads(result.stdout)["submission"]["class_id"] == "0123456789abcdef"

@@ -489,10 +489,20 @@ def joined_class(loaded: LoadedProfile) -> str | None:
     return class_id if isinstance(class_id, str) else None
 
 
-def record_class(project: Project, loaded: LoadedProfile, class_id: str, joined_on: str) -> None:
+def handed_in(loaded: LoadedProfile) -> str | None:
+    """Which id the class receipt carried: "anonymous" or "public" (None: no class)."""
+    entry = (loaded.side or {}).get("class")
+    kind = entry.get("id_kind") if isinstance(entry, dict) else None
+    return kind if kind in ("anonymous", "public") else None
+
+
+def record_class(
+    project: Project, loaded: LoadedProfile, class_id: str, joined_on: str, id_kind: str
+) -> None:
     """Keep the class in our board.json (never in tito's profile.json); replaces an earlier
-    one: later submissions declare this class."""
-    side = _side_document(loaded, **{"class": {"class_id": class_id, "joined_on": joined_on}})
+    one: later submissions declare this class. id_kind: which id the receipt carried."""
+    entry = {"class_id": class_id, "joined_on": joined_on, "id_kind": id_kind}
+    side = _side_document(loaded, **{"class": entry})
     write_json(project.board_profile_path, side)
     loaded.side = side
 
@@ -518,6 +528,7 @@ def submission_identity(project: Project) -> tuple[dict | None, list[str]]:
         "public_id": loaded.public_id,
         "joined_at": loaded.joined_at,
         "class_id": joined_class(loaded),
+        "class_id_kind": handed_in(loaded),
         "context": {
             "cohort": loaded.cohort,
             "course_type": answers["course_type"],

@@ -93,7 +93,7 @@ def join_class(project: Project, class_id: str, now: datetime, public: bool = Fa
     previous = (loaded.side or {}).get("class", {}) or {}
     previous_id = previous.get("class_id") if isinstance(previous, dict) else None
     joined_on = now.date().isoformat()
-    record_class(project, loaded, class_id, joined_on)
+    record_class(project, loaded, class_id, joined_on, "public" if public else "anonymous")
     participant = loaded.public_id if public else loaded.anonymous_id
     receipt = Receipt(class_id, participant, joined_on, "public" if public else "anonymous")
     return Joined(

@@ -46,11 +46,29 @@ def prepare_from_project(
         public=public,
         declare_class=declare_class,
     )
+    warnings += class_notes(prepared.document, profile)
     problems = check_document(prepared.document, str(result_path), prepared.relative_path)
     if problems:
         details = "; ".join(f"{p.path}: {p.message}" for p in problems[:3])
         raise BoardError(f"{result_path} cannot be submitted: {details}")
     return prepared, result_path, warnings
+
+
+def class_notes(document: dict, profile: dict | None) -> list[str]:
+    """What declaring the class links, said before anything is sent."""
+    class_id = document.get("class_id")
+    if class_id is None or document["visibility"] != "public":
+        return []
+    notes = [
+        f"this public result names your class {class_id}: anyone can see you are in it "
+        "(--no-class leaves the class out)"
+    ]
+    if (profile or {}).get("class_id_kind") == "anonymous":
+        notes.append(
+            "you handed in your anonymous id, so your instructor will not see this public "
+            "result as yours"
+        )
+    return notes
 
 
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
