@@ -1,18 +1,18 @@
-"""Turn a local benchmark result (plus an optional profile) into a submission v1 document."""
+"""Turn a local benchmark result (plus an optional profile) into a submission document
+(schema v2: signed with the key of its visibility, or unsigned and unlinked)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from tinytorch_board import __version__
 from tinytorch_board.errors import BoardError
-from tinytorch_board.ids import is_uuid4
 from tinytorch_board.submission import SCHEMA_VERSION
 from tinytorch_board.submission.score import BASELINE_METRICS
+from tinytorch_board.submission.signature import sign
 
 SYSTEM_FIELDS = ("system_type", "os", "arch", "cpu_cores", "memory_gb", "python", "numpy")
 METRIC_FIELDS = ("median_ms", "iqr_ms", "runs", "converged")
@@ -106,19 +106,18 @@ def build_submission(
     profile: dict | None = None,
     public: PublicFields | None = None,
     now: datetime | None = None,
+    signing_key: bytes | None = None,
 ) -> Prepared:
-    """The anonymized submission for a result: nothing identifying unless typed under public."""
+    """The anonymized submission for a result: nothing identifying unless typed under public.
+
+    `signing_key`: the 32-byte Ed25519 seed of the key for this visibility (see
+    `local.keys.Keys.for_visibility`); it sets participant_id and signs the file.
+    Without one the file is unsigned and unlinked (participant_id null).
+    """
     now = now or datetime.now(timezone.utc)
     public_fields = public.as_dict() if public else {}
     visibility = "public" if public_fields else "anonymous"
     profile = profile if isinstance(profile, dict) else None
-
-    participant_id = None
-    if profile:
-        key = "public_id" if visibility == "public" else "anonymous_id"
-        participant_id = profile.get(key)
-    if not is_uuid4(participant_id):
-        participant_id = str(uuid.uuid4())
 
     community = None
     if profile:
@@ -134,7 +133,7 @@ def build_submission(
     document = {
         "schema_version": SCHEMA_VERSION,
         "submission_id": secrets.token_hex(16),
-        "participant_id": participant_id,
+        "participant_id": None,
         "created_at": result["created_at"],
         "client_version": __version__,
         "benchmark": _benchmark_block(result),
@@ -149,5 +148,8 @@ def build_submission(
         "visibility": visibility,
         "public": public_fields or None,
         "withdraw_key_sha256": withdraw_key_hash(secret),
+        "signature": None,
     }
+    if signing_key is not None:
+        document = sign(document, signing_key)
     return Prepared(document, secret)

@@ -1,0 +1,98 @@
+"""Signed submissions (schema v2): the canonical form, the participant id, sign, verify.
+
+- **Canonical form**: the document without its `signature` field, serialized as JSON
+  with keys sorted by Unicode code point, no whitespace (`","` and `":"`), non-ASCII
+  characters as themselves, UTF-8 encoded. Numbers are written as Python's `json` writes
+  the parsed value (integers as digits, floats by their shortest round-trip repr).
+- **Signed message**: `SIGNING_CONTEXT` followed by the canonical form; the context
+  keeps a submission signature from meaning anything anywhere else.
+- **participant_id**: UUID-shaped: the first 16 bytes of SHA-256 of the 32-byte raw
+  Ed25519 public key, with the RFC 4122 version (4) and variant bits set. Only whoever
+  holds the private key can sign a file carrying that id.
+- **signature block**: `{"algorithm": "ed25519", "public_key": <64 hex>, "value": <128 hex>}`.
+
+A signature proves who linked the results (the holder of one key), never that the
+timings in them are real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+ALGORITHM = "ed25519"
+SIGNING_CONTEXT = b"tinytorch-board submission v2\n"
+
+
+def canonical_bytes(doc: dict) -> bytes:
+    """The bytes a signature covers: the document without `signature`, canonical JSON."""
+    body = {key: value for key, value in doc.items() if key != "signature"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def participant_id_for(public_key: bytes) -> str:
+    """The participant id of a raw 32-byte Ed25519 public key."""
+    digest = hashlib.sha256(public_key).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def _private_key(seed: bytes):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key_of(seed: bytes) -> bytes:
+    """The raw public key of a 32-byte private key seed."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return _private_key(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def new_seed() -> bytes:
+    """A fresh random 32-byte Ed25519 private key seed."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def sign(doc: dict, seed: bytes) -> dict:
+    """A copy of a v2 document linked to the key: its participant_id and signature set."""
+    public = public_key_of(seed)
+    signed = {key: value for key, value in doc.items() if key != "signature"}
+    signed["participant_id"] = participant_id_for(public)
+    value = _private_key(seed).sign(SIGNING_CONTEXT + canonical_bytes(signed))
+    signed["signature"] = {"algorithm": ALGORITHM, "public_key": public.hex(), "value": value.hex()}
+    return signed
+
+
+def verifies(doc: dict) -> bool:
+    """True when the document's signature verifies over its canonical form.
+
+    Assumes the schema passed (the block's hex fields have the right lengths)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    block = doc["signature"]
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(block["public_key"]))
+        key.verify(bytes.fromhex(block["value"]), SIGNING_CONTEXT + canonical_bytes(doc))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def linked_participant(doc: dict[str, Any]) -> str | None:
+    """The participant a valid document is proven to belong to: signed v2 only."""
+    if doc.get("schema_version") == 2 and doc.get("signature") is not None:
+        return doc["participant_id"]
+    return None
