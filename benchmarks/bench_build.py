@@ -207,9 +207,7 @@ def main() -> None:
     # Verified signatures are remembered per file content (board/load.py); the bench keeps
     # its own cache, filled once here like the page cache: `load` is a later build's load,
     # `load-cold` the first one's.
-    os.environ.setdefault(
-        "TINYTORCH_BOARD_CACHE_DIR", str(args.cache / f"signatures-{board.name}")
-    )
+    os.environ.setdefault("TINYTORCH_BOARD_CACHE_DIR", str(args.cache / f"signatures-{board.name}"))
     run_child("floor", board)  # warm the page cache once, not measured
     if any(p in phases for p in ("load", "stats", "build", "archive")):
         run_child("load", board)  # fill the signature cache once, not measured

@@ -360,3 +360,27 @@ def test_export_and_import_keys_commands(tmp_path: Path, project: Path) -> None:
         cli, ["--project-dir", str(other), "community", "import-keys", str(out), "--force"]
     )
     assert forced.exit_code == 0 and "replaced" in forced.output
+
+
+def test_check_pr_refuses_a_new_version_1_file_and_accepts_a_signed_one(tmp_path: Path) -> None:
+    repo = BoardRepo(tmp_path / "board")
+    signed = repo.new_doc()
+    old = copy.deepcopy(repo.new_doc())
+    old["schema_version"] = 1
+    del old["signature"]
+    assert check_document(old, "x") == []  # valid: a board may hold it, unlinked
+    verdicts = {}
+    for doc in (signed, old):
+        repo.branch(f"pr-{doc['submission_id'][:6]}")
+        repo.add_doc(doc)
+        head = repo.commit("pull request")
+        repo.back_to_main()
+        result = CliRunner().invoke(
+            cli,
+            ["ci", "check-pr", "--repo", str(repo.path), "--base", "main", "--head", head]
+            + ["--board", str(repo.path), "--json"],
+        )
+        verdicts[doc["schema_version"]] = (result.exit_code, json.loads(result.stdout))
+    assert verdicts[2][0] == 0
+    status, report = verdicts[1]
+    assert status == 1 and [f["code"] for f in report["findings"]] == ["old-version"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,12 +88,11 @@ def load_keys(project: Project) -> Keys | None:
 
 
 def load_or_create_keys(project: Project) -> Keys:
-    """The stored keys; the first call creates two fresh ones."""
-    from tinytorch_board.submission.signature import new_seed
-
+    """The stored keys; the first call creates two fresh ones (an Ed25519 private key is
+    32 random bytes)."""
     keys = load_keys(project)
     if keys is None:
-        keys = Keys(new_seed(), new_seed())
+        keys = Keys(secrets.token_bytes(32), secrets.token_bytes(32))
         save_keys(project, keys)
     return keys
 

@@ -52,19 +52,6 @@ def public_key_of(seed: bytes) -> bytes:
     return _private_key(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def new_seed() -> bytes:
-    """A fresh random 32-byte Ed25519 private key seed."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        NoEncryption,
-        PrivateFormat,
-    )
-
-    key = Ed25519PrivateKey.generate()
-    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-
-
 def sign(doc: dict, seed: bytes) -> dict:
     """A copy of a v2 document linked to the key: its participant_id and signature set."""
     public = public_key_of(seed)

@@ -21,7 +21,7 @@ from tinytorch_board.board.ci.changes import (
 )
 from tinytorch_board.board.config import AutomationConfig
 from tinytorch_board.jsonio import dumps
-from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission import MAX_FILE_BYTES, SCHEMA_VERSION
 from tinytorch_board.submission.builder import withdraw_key_hash
 from tinytorch_board.submission.validator import check_bytes, parse
 
@@ -157,6 +157,19 @@ def _path_finding(path: str) -> Finding | None:
     return None
 
 
+def _outdated(doc: dict, path: str | None) -> Finding | None:
+    """New submissions must be the current schema version (older files already on a
+    board stay valid, unlinked)."""
+    if doc["schema_version"] == SCHEMA_VERSION:
+        return None
+    return Finding(
+        "old-version",
+        path,
+        f"schema_version {doc['schema_version']} files are no longer accepted; prepare it "
+        f"again with a current tinytorch-board (version {SCHEMA_VERSION}, signed)",
+    )
+
+
 def check_pr(
     files: list[ChangedFile],
     read_blob: BlobReader | None,
@@ -213,7 +226,10 @@ def check_pr(
             continue
         raw = read_blob(f.blob, MAX_FILE_BYTES + 1)
         checked = check_bytes(raw, f.path, name=f.path, now=now)
-        if checked.ok:
+        outdated = _outdated(checked.document, f.path) if checked.ok else None
+        if outdated:
+            check.findings.append(outdated)
+        elif checked.ok:
             check.submissions.append(Landing.of(f.path, checked.document))
         for problem in checked.problems:
             code = "invalid-json" if checked.document is None else "invalid"
@@ -388,6 +404,10 @@ def intake_issue(body: str, exists: Callable[[str], bool], now: datetime | None 
         code = "invalid-json" if checked.document is None else "invalid"
         intake.findings.append(Finding(code, None, f"{problem.path}: {problem.message}"))
     if not checked.ok:
+        return intake
+    outdated = _outdated(checked.document, None)
+    if outdated:
+        intake.findings.append(outdated)
         return intake
     doc = checked.document
     sid = doc["submission_id"]  # the schema has checked: 32 lowercase hex
