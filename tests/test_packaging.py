@@ -27,6 +27,7 @@ def _pyproject() -> dict:
 # import name -> distribution name, for the third-party modules the package imports
 DISTRIBUTIONS = {
     "click": "click",
+    "cryptography": "cryptography",
     "github": "pygithub",
     "jinja2": "jinja2",
     "jsonschema": "jsonschema",
