@@ -384,3 +384,16 @@ def test_check_pr_refuses_a_new_version_1_file_and_accepts_a_signed_one(tmp_path
     assert verdicts[2][0] == 0
     status, report = verdicts[1]
     assert status == 1 and [f["code"] for f in report["findings"]] == ["old-version"]
+
+
+def test_community_profile_shows_the_ids_signed_results_carry(project: Path) -> None:
+    runner = CliRunner()
+    base = ["--project-dir", str(project), "community"]
+    assert runner.invoke(cli, [*base, "join", "--yes"]).exit_code == 0
+    before = runner.invoke(cli, [*base, "profile"])
+    assert "none yet" in " ".join(before.output.split())
+    keys = load_or_create_keys(Project(project))
+    after = " ".join(runner.invoke(cli, [*base, "profile"]).output.split())
+    assert participant_id_for(public_key_of(keys.anonymous)) in after.replace("│ ", "").replace(
+        " │", ""
+    )

@@ -243,7 +243,24 @@ def profile(settings, as_json: bool) -> None:
     if as_json:
         echo_json(view.as_dict())
         return
-    _print_profile(view, project.profile_path)
+    _print_profile(view, project.profile_path, _signing_ids(project))
+
+
+def _signing_ids(project) -> str:
+    """The participant ids your signed results carry (they derive from your keys)."""
+    from tinytorch_board.errors import DataFileError
+    from tinytorch_board.local.keys import load_keys
+    from tinytorch_board.submission.signature import participant_id_for, public_key_of
+
+    try:
+        keys = load_keys(project)
+    except DataFileError as exc:
+        return f"unreadable keys: {exc}"
+    if keys is None:
+        return "none yet (your first submit makes your two signing keys)"
+    anonymous = participant_id_for(public_key_of(keys.anonymous))
+    public = participant_id_for(public_key_of(keys.public))
+    return f"anonymous {anonymous}, public {public}"
 
 
 @community.command("export-keys")
@@ -299,7 +316,7 @@ def _or_dash(value: object) -> str:
     return "-" if value in (None, "") else str(value)
 
 
-def _print_profile(view, path: Path) -> None:
+def _print_profile(view, path: Path, signing_ids: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -318,6 +335,7 @@ def _print_profile(view, path: Path) -> None:
     rows = [
         ("Anonymous id", data["anonymous_id"]),
         ("Public id", f"{data.get('public_id')} (used only if you submit publicly)"),
+        ("Signed results' ids", signing_ids),
         ("Joined", joined),
         ("Cohort", _or_dash(context.get("cohort"))),
         ("Country", _or_dash(location.get("country"))),
