@@ -27,12 +27,12 @@ def _pyproject() -> dict:
 # import name -> distribution name, for the third-party modules the package imports
 DISTRIBUTIONS = {
     "click": "click",
-    "cryptography": "cryptography",
     "github": "pygithub",
     "jinja2": "jinja2",
     "jsonschema": "jsonschema",
     "jsonschema_rs": "jsonschema-rs",
     "markupsafe": "markupsafe",
+    "nacl": "pynacl",
     "numpy": "numpy",
     "requests": "requests",
     "rich": "rich",

@@ -39,17 +39,11 @@ def participant_id_for(public_key: bytes) -> str:
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
-def _private_key(seed: bytes):
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    return Ed25519PrivateKey.from_private_bytes(seed)
-
-
 def public_key_of(seed: bytes) -> bytes:
     """The raw public key of a 32-byte private key seed."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from nacl.signing import SigningKey
 
-    return _private_key(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return bytes(SigningKey(seed).verify_key)
 
 
 def sign(doc: dict, seed: bytes) -> dict:
@@ -57,7 +51,9 @@ def sign(doc: dict, seed: bytes) -> dict:
     public = public_key_of(seed)
     signed = {key: value for key, value in doc.items() if key != "signature"}
     signed["participant_id"] = participant_id_for(public)
-    value = _private_key(seed).sign(SIGNING_CONTEXT + canonical_bytes(signed))
+    from nacl.signing import SigningKey
+
+    value = SigningKey(seed).sign(SIGNING_CONTEXT + canonical_bytes(signed)).signature
     signed["signature"] = {"algorithm": ALGORITHM, "public_key": public.hex(), "value": value.hex()}
     return signed
 
@@ -65,15 +61,17 @@ def sign(doc: dict, seed: bytes) -> dict:
 def verifies(doc: dict) -> bool:
     """True when the document's signature verifies over its canonical form.
 
-    Assumes the schema passed (the block's hex fields have the right lengths)."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    Assumes the schema passed (the block's hex fields have the right lengths). PyNaCl
+    (libsodium) verifies in half the time of `cryptography` here, and a board's first
+    build verifies every file."""
+    from nacl.exceptions import BadSignatureError, CryptoError
+    from nacl.signing import VerifyKey
 
     block = doc["signature"]
     try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(block["public_key"]))
-        key.verify(bytes.fromhex(block["value"]), SIGNING_CONTEXT + canonical_bytes(doc))
-    except (InvalidSignature, ValueError):
+        key = VerifyKey(bytes.fromhex(block["public_key"]))
+        key.verify(SIGNING_CONTEXT + canonical_bytes(doc), bytes.fromhex(block["value"]))
+    except (BadSignatureError, CryptoError, ValueError, TypeError):
         return False
     return True
 
