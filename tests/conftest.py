@@ -18,6 +18,14 @@ def _signature_cache(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("TINYTORCH_BOARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture(autouse=True)
+def _home_in_tmp(tmp_path_factory, monkeypatch):
+    """No test sees the real home folder (tito keeps ~/.tinytorch/profile.json there)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def valid_doc() -> dict:
     """A valid anonymous baseline submission, unsigned so tests may edit it (fresh copy)."""

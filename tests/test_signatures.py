@@ -397,3 +397,23 @@ def test_community_profile_shows_the_ids_signed_results_carry(project: Path) -> 
     assert participant_id_for(public_key_of(keys.anonymous)) in after.replace("│ ", "").replace(
         " │", ""
     )
+
+
+def test_a_signed_file_joins_its_own_history_without_submitter_records(tmp_path: Path) -> None:
+    """The history rule (Submitted-by trailers) is for unsigned ids: a key proves itself."""
+    repo = BoardRepo(tmp_path / "board")
+    first, second = (sign(repo.new_doc(), KEY_A) for _ in range(2))
+    repo.add_doc(first)
+    repo.commit("merged by hand, no Submitted-by trailer")
+    repo.branch("pr-same-key")
+    repo.add_doc(second)
+    head = repo.commit("pull request")
+    repo.back_to_main()
+    result = CliRunner().invoke(
+        cli,
+        ["ci", "check-pr", "--repo", str(repo.path), "--base", "main", "--head", head]
+        + ["--board", str(repo.path), "--author", "someone", "--json"],
+    )
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, report["findings"]
+    assert second["participant_id"] == first["participant_id"]

@@ -14,6 +14,7 @@ from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401
 from submit_helpers import (
     STUDENT_IDENTITY,
     TOKEN,
+    confirmed_api,
     fast_env,
     make_board,
     make_project,
@@ -29,7 +30,7 @@ def run(project, *args, env=None, input=None):
     runner = CliRunner()
     return runner.invoke(
         cli,
-        ["--project-dir", str(project), *args],
+        ["--project-dir", str(project), *confirmed_api(project, args)],
         env=env or fast_env(TINYTORCH_BOARD_TOKEN=TOKEN),
         input=input,
         catch_exceptions=False,
@@ -125,7 +126,7 @@ def test_without_a_repo_or_board_the_old_message_stays(tmp_path):
     [
         (["--repo", "not a repo"], "is not a GitHub repository; use OWNER/NAME"),
         (["--to", "x", "--repo", BOARD], "--to writes to a local board"),
-        (["--api-url", "ftp://x"], "must start with https://"),
+        (["--api-url", "ftp://x"], "must be an https:// URL"),
     ],
 )
 def test_bad_destinations_are_one_line(project, args, message):

@@ -10,7 +10,7 @@ from tinytorch_board.cli import cli
 from tinytorch_board.submission.distribution import quantiles
 
 
-def _distribution(scores: list[float]) -> dict:
+def _distribution(scores: list[float], suite: int = 2) -> dict:
     return {
         "distribution_version": 1,
         "generated_at": "2026-11-20T00:00:00Z",
@@ -18,9 +18,9 @@ def _distribution(scores: list[float]) -> dict:
         "totals": {"submissions": len(scores), "participants": len(scores), "public_entries": 0},
         "cohorts": {},
         "groups": {
-            "baseline/1/numpy": {
+            f"baseline/{suite}/numpy": {
                 "kind": "baseline",
-                "suite_version": 1,
+                "suite_version": suite,
                 "backend": "numpy",
                 "count": len(scores),
                 "quantiles": quantiles(sorted(scores)),
@@ -47,7 +47,21 @@ def test_local_submit_prints_the_landing_line_before_asking(project, board):
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    assert "Your score would land in the top 1% of 100 baseline 1 numpy results" in result.output
+    assert (
+        "Your score would land in the top 1% of 100 baseline · suite 2 · numpy results"
+        in result.output
+    )
+    # A board with only suite 1 results never places a suite 2 result among them.
+    (site_api / "distribution.json").write_text(
+        json.dumps(_distribution([0.0] * 50 + [1.0] * 50, suite=1))
+    )
+    result = runner.invoke(
+        cli,
+        ["--project-dir", str(project), "submit", "--to", str(board), "--dry-run"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "would land" not in result.output
 
 
 def test_without_a_distribution_submit_still_works(project, board):

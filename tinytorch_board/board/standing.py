@@ -8,12 +8,12 @@ configured board.pages_url. Only api/distribution.json is downloaded; nothing is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError
-from tinytorch_board.fetch import DEFAULT_TIMEOUT, Fetched, describe_age, fetch_json
+from tinytorch_board.fetch import DEFAULT_TIMEOUT, Fetched, Offline, describe_age, fetch_json
 from tinytorch_board.local.community import ResultInfo
 from tinytorch_board.local.config import load_config
 from tinytorch_board.local.project import Project
@@ -85,24 +85,41 @@ class Published:
 def fetch_distribution(
     source: str, cache_dir: Path | None, timeout: float = DEFAULT_TIMEOUT
 ) -> Published:
-    """The distribution published at `source`; BoardError when it is unreachable or bad."""
-    fetched = fetch_json(source, DISTRIBUTION_FILE, cache_dir, timeout=timeout)
-    return Published(check_distribution(fetched.data, fetched.origin), fetched)
+    """The distribution published at `source`; BoardError when it is unreachable or bad.
+
+    The download is fetch's bounded one (deadline, size cap, same-origin redirects), and
+    the shape is checked before the copy is cached or used, so a bad one is never kept.
+    """
+    fetched = fetch_json(
+        source, DISTRIBUTION_FILE, cache_dir, timeout=timeout, check=check_distribution
+    )
+    return Published(fetched.data, fetched)
+
+
+def offline_reason(exc: BoardError) -> str:
+    """Why a source could not be used, in one line (without "offline and nothing cached")."""
+    return exc.reason if isinstance(exc, Offline) else " ".join(str(exc).split())
 
 
 def landing(
-    document: dict, sources: Sources, cache_dir: Path | None, timeout: float = LANDING_TIMEOUT
+    document: dict,
+    sources: Sources,
+    cache_dir: Path | None,
+    timeout: float = LANDING_TIMEOUT,
+    offline: Callable[[str], None] = lambda reason: None,
 ) -> str | None:
     """The "where you would land" sentence from the first source that can place it.
 
-    A source that is offline, malformed or has no results in the document's group is
-    skipped silently: the line is a courtesy shown before confirmation, never a reason
-    to fail. Computed on this machine; nothing is uploaded.
+    A source that is unreachable, slow, oversized or malformed is reported through
+    `offline(reason)` (one line) and skipped, as is one with no results in the document's
+    group: the line is a courtesy shown before confirmation, never a reason to fail.
+    Computed on this machine; nothing is uploaded.
     """
     for source in sources.candidates:
         try:
             published = fetch_distribution(source, cache_dir, timeout)
-        except (BoardError, OSError):
+        except BoardError as exc:
+            offline(offline_reason(exc))
             continue
         line = landing_line(document, published.doc)
         if line:
@@ -142,7 +159,7 @@ def community_figures(
     try:
         published = fetch_distribution(source, cache_dir, timeout)
     except BoardError as exc:
-        return {"status": "offline", "reason": str(exc), "source": source}
+        return {"status": "offline", "reason": offline_reason(exc), "source": source}
     doc, fetched = published.doc, published.fetched
     totals = doc.get("totals") if isinstance(doc.get("totals"), dict) else {}
     cohorts = doc.get("cohorts") if isinstance(doc.get("cohorts"), dict) else {}

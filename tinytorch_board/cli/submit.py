@@ -16,13 +16,47 @@ def where_you_would_land(project, document: dict, target=None) -> str | None:
     from tinytorch_board.board.standing import find_sources, landing
 
     nearby = [target.board_dir] if target and target.type == "local" and target.board_dir else []
-    return landing(document, find_sources(project, nearby=nearby), project.cache_dir)
+
+    def offline(reason: str) -> None:
+        click.echo(f"offline: {reason}", err=True)
+
+    sources = find_sources(project, nearby=nearby)
+    return landing(document, sources, project.cache_dir, offline=offline)
 
 
-def github_board(target, token_option: str | None, hint: str):
-    """Connect to the board as the token's user (reads only)."""
+def confirm_token_host(target, yes: bool) -> None:
+    """A host named by a file gets the token only after the student types its name.
+
+    Asked before anything is sent: a cloned project can carry a config naming any host.
+    --yes does not confirm it; --api-url on the command line does.
+    """
+    if not target.host_needs_confirmation:
+        return
+    host = target.token_host
+    if yes or not is_interactive():
+        raise BoardError(
+            f"{target.api_url_from} names {host} as the GitHub API; your token goes there only "
+            f"once you confirm it: re-run with --api-url {target.api_url}, or without --yes "
+            "and type the host name"
+        )
+    click.echo(
+        f"Your GitHub token would be sent to {host} ({target.api_url}), named by "
+        f"{target.api_url_from}, not on your command line."
+    )
+    typed = click.prompt(
+        f"Type {host} to send your token there (anything else stops)",
+        default="",
+        show_default=False,
+    )
+    if typed.strip().lower() != host:
+        raise BoardError(f"{host} was not confirmed; your token was not sent anywhere")
+
+
+def github_board(target, token_option: str | None, hint: str, yes: bool = False):
+    """Connect to the board as the token's user (reads only), after confirming the host."""
     from tinytorch_board.publish.github import Limits, connect, resolve_token
 
+    confirm_token_host(target, yes)
     token, source = resolve_token(token_option, api_url=target.api_url)
     if token_option:
         warn("--token puts your token in your shell history; prefer TINYTORCH_BOARD_TOKEN or gh")
@@ -61,7 +95,8 @@ def progress_printer(as_json: bool):
 @click.option(
     "--api-url",
     metavar="URL",
-    help="GitHub API URL, for GitHub Enterprise (default: board.api_url, else api.github.com).",
+    help="GitHub API URL, for GitHub Enterprise (https; default: api.github.com). "
+    "board.api_url from the config is used only after you confirm its host.",
 )
 @click.option(
     "--token",
@@ -126,7 +161,7 @@ def submit(
 
     project = settings.project()
     if retry:
-        others = {
+        others = {  # --api-url stays: it confirms the host the outbox names
             "RESULT": result,
             "--to": board_dir,
             "--repo": repo,
@@ -139,7 +174,7 @@ def submit(
             raise click.ClickException(
                 f"--retry resends the outbox as it was prepared; drop {', '.join(used)}"
             )
-        _retry(project, token_option, as_json)
+        _retry(project, token_option, api_url, yes, as_json)
         return
     public_choice = public_fields(public, name, github_user, country, institution)
     target = choose_target(load_config(project), board_dir, repo, api_url, web)
@@ -212,7 +247,9 @@ def _submit_github(
     change = submission_change(prepared.document, prepared.relative_path, text)
     board = None
     if not dry_run:  # a dry run never touches the network
-        board = github_board(target, token_option, "then run `tinytorch-board submit --retry`")
+        board = github_board(
+            target, token_option, "then run `tinytorch-board submit --retry`", yes=yes
+        )
     preview = pull_request_preview(
         text,
         prepared.document,
@@ -222,6 +259,7 @@ def _submit_github(
         board.login if board else None,
         (not board.can_push) if board else None,
         where_you_would_land=landing,
+        token_host=target.token_host,
     )
     summary = {
         "target": target.as_dict(),
@@ -306,11 +344,16 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json, landin
         click.launch(route.url)
 
 
-def _retry(project, token_option, as_json):
+def _retry(project, token_option, api_url, yes, as_json):
     from tinytorch_board.publish.deliver import retry_outbox
 
     def connect_board(target):
-        return github_board(target, token_option, "then run `tinytorch-board submit --retry`")
+        return github_board(
+            target.confirmed_by(api_url),
+            token_option,
+            "then run `tinytorch-board submit --retry`",
+            yes=yes,
+        )
 
     results, warnings = retry_outbox(project.outbox_dir, connect_board, progress_printer(as_json))
     for message in warnings:

@@ -78,7 +78,7 @@ def load_config(project: Project) -> dict:
     path = project.config_path
     if not path.exists():
         return merged
-    data = read_json(path)
+    data = read_json(path, within=project.root)
     _check_version(path, data)
     for section, values in data.items():
         if section in merged and not isinstance(values, dict):

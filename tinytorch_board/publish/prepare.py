@@ -6,16 +6,21 @@ import re
 from pathlib import Path
 
 from tinytorch_board.countries import ISO_3166_ALPHA2
-from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.jsonio import read_json
+from tinytorch_board.errors import BoardError
 from tinytorch_board.local.keys import (
     load_or_create_keys,
     protect_outbox,
     tracked_private_files,
 )
+from tinytorch_board.local.profile import submission_identity
 from tinytorch_board.local.progress import read_progress
 from tinytorch_board.local.project import Project
-from tinytorch_board.local.results import load_result, newest_result
+from tinytorch_board.local.results import (
+    check_not_tito,
+    load_result,
+    newest_result,
+    skipped_note,
+)
 from tinytorch_board.submission.builder import Prepared, PublicFields, build_submission
 from tinytorch_board.submission.validator import check_document, text_problem
 
@@ -24,16 +29,17 @@ def prepare_from_project(
     project: Project, result_path: Path | None = None, public: PublicFields | None = None
 ) -> tuple[Prepared, Path, list[str]]:
     """Build and validate the submission for a result; (prepared, result file, warnings)."""
-    result_path = Path(result_path) if result_path else newest_result(project.benchmarks_dir)
+    skipped: list[Path] = []
+    if result_path:
+        result_path = Path(result_path)
+        check_not_tito(result_path)
+    else:
+        result_path = newest_result(project.benchmarks_dir, skipped)
     result = load_result(result_path)
     progress = read_progress(project)
-    warnings = list(progress.warnings)
-    profile = None
-    if project.profile_path.exists():
-        try:
-            profile = read_json(project.profile_path)
-        except DataFileError as exc:
-            warnings.append(f"profile ignored: {exc}")
+    warnings = [note for note in (skipped_note(skipped),) if note] + progress.warnings
+    profile, profile_warnings = submission_identity(project)
+    warnings += profile_warnings
     keys = load_or_create_keys(project)
     protect_outbox(project)
     tracked = tracked_private_files(project)

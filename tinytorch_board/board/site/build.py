@@ -23,11 +23,12 @@ from markupsafe import Markup, escape
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.board.site import api, pack, svg
-from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
+from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer, is_our_archive
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.errors import BoardError
 from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.badges import BadgeDef
+from tinytorch_board.submission.score import group_label, scale_sentence
 
 MARKER = ".tinytorch-site"
 PAGE_SIZE = 100
@@ -131,6 +132,11 @@ _ANONYMOUS = "<i class=anon>anonymous</i>"
 _UNVERIFIED = "<span class=flag>unverified</span>"
 
 
+def _group(e: Entry) -> str:
+    """The comparable group of an entry in words (kind, suite version, backend)."""
+    return group_label(e.kind, e.suite_version, e.backend)
+
+
 def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache: dict) -> Markup:
     """The no-script table rows, lean: numeric columns are styled by position, and cell
     end tags (optional in HTML) are left out. Every text that is not a number goes
@@ -148,7 +154,7 @@ def _rows_html(entries: list[Entry], root: str, defs: dict[str, BadgeDef], cache
         out.append(
             f"<tr><td>{html_text(e.created_at[:10])}<td>{href}{html_text(e.submission_id)}.html>"
             f"{f'<bdi>{html_text(name)}</bdi>' if name else _ANONYMOUS}</a>"
-            f"<td>{html_text(e.kind)} · {html_text(e.backend)}<td>{html_text(e.system_type)}"
+            f"<td>{html_text(_group(e))}<td>{html_text(e.system_type)}"
             f"<td>{len(e.milestones_completed)}{milestones}{int(e.modules_completed)}{modules}"
             f"{e.score:.1f}<td>{standing}<td>{html_text(e.cohort or '—')}"
             f"<td>{_badge_cell(e.badges, defs, cache)}</tr>\n"
@@ -230,6 +236,11 @@ def _render_archive(
     (path holds the old archive or the whole new one, never part of one)."""
     if path.is_dir():
         raise BoardError(f"{path} is a folder; give --archive a file name such as site.tar")
+    if (path.exists() or path.is_symlink()) and not is_our_archive(path):
+        raise BoardError(
+            f"{path} exists and is not a site archive written by tinytorch-board; refusing "
+            "to overwrite it: give --archive a new file name"
+        )
     say = progress or (lambda message: None)
     report = SiteReport(out_dir=path, listed=0)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -683,7 +694,7 @@ def _placement(e: Entry) -> Markup:
     plural = "" if e.group_size == 1 else "s"
     text = (
         f"<strong>Top {int(e.top_percent)}%</strong> of {int(e.group_size)} "
-        f"{html_text(e.kind)} · {html_text(e.backend)} result{plural} (rank {int(e.rank)})."
+        f"{html_text(_group(e))} result{plural} (rank {int(e.rank)})."
     )
     if e.similar_top_percent is not None:
         text += (
@@ -717,9 +728,9 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
         score = f"{e.score:.1f}"
         message = api.badge_message(e)
         if e.outlier or e.top_percent is None:
-            headline = f"{e.kind} · {e.backend}: unverified, listed not ranked"
+            headline = f"{_group(e)}: unverified, listed not ranked"
         else:
-            headline = f"Top {e.top_percent}% of {e.kind} · {e.backend} results"
+            headline = f"Top {e.top_percent}% of {_group(e)} results"
         # Cards hold no id, name, group size or badges (those are on the page), so equal
         # results share one file: at 100,000 entries, 16,000 cards instead of 35,000.
         card_key = (score, headline, e.modules_completed, len(done))
@@ -746,7 +757,8 @@ def _submission_slice(job: _Job, entries: list[Entry], write: Writer) -> None:
             title = Markup(title)
         else:
             title = anonymous
-        when = f"{e.created_at[:10]} · {e.kind} benchmark · {e.backend} · "
+        when = f"{e.created_at[:10]} · {e.kind} benchmark · suite {e.suite_version} · "
+        when += f"{e.backend} · "
         when += e.system_type + (f" · {e.cohort}" if e.cohort else "")
         history = _history_line(stats, e)
         progress = _milestone_list(done, milestone_cache)
@@ -840,12 +852,13 @@ def community_charts(stats: BoardStats) -> list[dict]:
     for i, (group, bins) in enumerate(sorted(c.score_histogram.items())):
         width = 100 / max(1, len(bins))
         labels = [f"{round(j * width)}" for j in range(len(bins))]
-        title = f"Scores: {group.replace('/', ' · suite ', 1).replace('/', ' · ')}"
+        kind, suite, backend = group.split("/")
+        title = f"Scores: {group_label(kind, int(suite), backend)}"
         charts.append(
             _figure(
                 f"scores-{i}",
                 title,
-                "Reference machine = 50; every doubling of speed adds 10.",
+                scale_sentence(kind, int(suite), backend),
                 svg.column_chart(f"c-scores-{i}", title, labels, list(bins), every=2),
                 [(f"{round(j * width)}–{round((j + 1) * width)}", v) for j, v in enumerate(bins)],
                 "Score",
