@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
-import uuid
 from pathlib import Path
 
 from tinytorch_board.board.demo_data import generate
 from tinytorch_board.jsonio import dumps
+from tinytorch_board.submission.signature import sign
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
@@ -61,10 +62,9 @@ class BoardRepo:
         return target
 
     def new_doc(self) -> dict:
-        """A valid document not on the board yet, from a participant new to the board."""
-        doc = next(self.fresh)
-        doc["participant_id"] = str(uuid.uuid4())
-        return doc
+        """A valid document not on the board yet, from a participant new to the board
+        (signed with a fresh key)."""
+        return sign(next(self.fresh), secrets.token_bytes(32))
 
     def add_doc(self, doc: dict, relative: str | None = None) -> str:
         relative = relative or submission_path(doc)

@@ -13,6 +13,12 @@ from tinytorch_board.jsonio import dumps
 
 
 @pytest.fixture(autouse=True)
+def _signature_cache(tmp_path_factory, monkeypatch) -> None:
+    """Loads remember verified signatures in a per-test cache, never the user's."""
+    monkeypatch.setenv("TINYTORCH_BOARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
 def _home_in_tmp(tmp_path_factory, monkeypatch):
     """No test sees the real home folder (tito keeps ~/.tinytorch/profile.json there)."""
     home = tmp_path_factory.mktemp("home")
@@ -22,8 +28,8 @@ def _home_in_tmp(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def valid_doc() -> dict:
-    """A valid anonymous baseline submission (fresh copy per test)."""
-    for doc in generate(50, seed=1):
+    """A valid anonymous baseline submission, unsigned so tests may edit it (fresh copy)."""
+    for doc in generate(50, seed=1, signed=False):
         if doc["visibility"] == "anonymous" and doc["community"] is not None:
             return copy.deepcopy(doc)
     raise AssertionError("demo data has no anonymous entry with a profile")
@@ -31,7 +37,7 @@ def valid_doc() -> dict:
 
 @pytest.fixture
 def public_doc() -> dict:
-    for doc in generate(200, seed=1):
+    for doc in generate(200, seed=1, signed=False):
         if doc["visibility"] == "public":
             return copy.deepcopy(doc)
     raise AssertionError("demo data has no public entry")

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from secrets import token_bytes
 
 import pytest
 import yaml
@@ -25,6 +26,7 @@ from tinytorch_board.cli import cli
 from tinytorch_board.jsonio import dumps
 from tinytorch_board.release import file_pin, parse_lock, render_lock
 from tinytorch_board.submission.builder import withdraw_key_hash
+from tinytorch_board.submission.signature import sign
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "course/board"
@@ -178,6 +180,7 @@ class Board:
         doc = next(self.docs)
         if secret:
             doc["withdraw_key_sha256"] = withdraw_key_hash(secret)
+            doc = sign(doc, token_bytes(32))  # signed again after the edit
         return doc
 
 

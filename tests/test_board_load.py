@@ -227,7 +227,7 @@ def _raw_variants(doc: dict) -> dict[str, bytes]:
     return {
         "not json": b"{nope",
         "duplicate key": text.replace(
-            '"schema_version": 1,', '"schema_version": 1,\n  "schema_version": 1,'
+            '"schema_version": ', '"schema_version": 1,\n  "schema_version": ', 1
         ).encode(),
         "NaN": text.replace(
             f'"score": {json.dumps(doc["benchmark"]["score"])}', '"score": NaN'

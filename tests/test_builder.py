@@ -7,7 +7,6 @@ import hashlib
 import json
 import platform
 import socket
-import uuid
 from datetime import datetime, timezone
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from tinytorch_board.errors import BoardError
 from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.builder import PublicFields, build_submission
+from tinytorch_board.submission.signature import participant_id_for, public_key_of
 from tinytorch_board.submission.validator import check_document
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
@@ -29,6 +29,8 @@ def result() -> dict:
     return run_baseline(settings=quick, now=lambda: NOW)
 
 
+ANON_KEY, PUBLIC_KEY = bytes(range(32)), bytes(range(1, 33))
+
 PROFILE = {
     "anonymous_id": "9b2d7c1e-4f3a-4e8b-9c0d-1a2b3c4d5e6f",
     "public_id": "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
@@ -41,11 +43,17 @@ PROFILE = {
 
 def test_anonymous_submission_is_valid_and_carries_no_identity(result):
     prepared = build_submission(
-        result, modules_completed=7, milestones_completed=["03", "01"], profile=PROFILE, now=NOW
+        result,
+        modules_completed=7,
+        milestones_completed=["03", "01"],
+        profile=PROFILE,
+        now=NOW,
+        signing_key=ANON_KEY,
     )
     doc = prepared.document
     assert check_document(doc, "x", prepared.relative_path, now=NOW) == []
-    assert doc["participant_id"] == PROFILE["anonymous_id"]
+    assert doc["schema_version"] == 2
+    assert doc["participant_id"] == participant_id_for(public_key_of(ANON_KEY))
     assert doc["progress"] == {
         "setup_verified": True,
         "modules_completed": 7,
@@ -74,22 +82,27 @@ def test_anonymous_submission_is_valid_and_carries_no_identity(result):
     )
 
 
-def test_public_submission_uses_the_separate_public_id_and_only_typed_fields(result):
+def test_public_submission_uses_the_separate_public_key_and_only_typed_fields(result):
     prepared = build_submission(
-        result, profile=PROFILE, now=NOW, public=PublicFields(display_name="Ada", country="GB")
+        result,
+        profile=PROFILE,
+        now=NOW,
+        public=PublicFields(display_name="Ada", country="GB"),
+        signing_key=PUBLIC_KEY,
     )
     doc = prepared.document
-    assert doc["participant_id"] == PROFILE["public_id"]
+    assert doc["participant_id"] == participant_id_for(public_key_of(PUBLIC_KEY))
+    assert doc["signature"]["public_key"] == public_key_of(PUBLIC_KEY).hex()
     assert doc["public"] == {"display_name": "Ada", "country": "GB"}
     assert "Secret University" not in dumps(doc)
     assert check_document(doc, "x", now=NOW) == []
 
 
-def test_without_profile_every_submission_gets_a_fresh_id(result):
+def test_without_a_key_the_submission_is_unsigned_and_unlinked(result):
     a = build_submission(result, now=NOW).document
     b = build_submission(result, now=NOW).document
-    assert a["participant_id"] != b["participant_id"]
-    assert uuid.UUID(a["participant_id"]).version == 4
+    assert a["participant_id"] is None and a["signature"] is None
+    assert check_document(a, "x", now=NOW) == []
     assert a["community"] is None and a["progress"]["days_since_join"] is None
     assert a["submission_id"] != b["submission_id"]
 

@@ -9,6 +9,7 @@ import math
 from datetime import datetime, timezone
 
 import pytest
+from board_helpers import with_class
 from github_fake import (  # noqa: F401  (fixtures)
     RestLimits,
     github_fake_fixture,
@@ -225,7 +226,7 @@ def test_class_collect_opens_one_batch_pull_request_that_lands_once(board, tmp_p
     class_id = "0123456789abcdef"
     files = []
     for i, doc in enumerate(generate(30, seed=12)):
-        doc["class_id"] = class_id
+        doc = with_class(doc, class_id)
         path = tmp_path / f"handed-in-{i}.json"
         path.write_text(dumps(doc), encoding="utf-8")
         files.append(str(path))

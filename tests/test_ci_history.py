@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from secrets import token_bytes
 
 import pytest
 from ci_helpers import BoardRepo, submission_path
@@ -16,6 +17,7 @@ from tinytorch_board.board.ci.comment import HINTS
 from tinytorch_board.board.ci.history import WITHDRAWN_LIST, author_trailer
 from tinytorch_board.cli import cli
 from tinytorch_board.jsonio import dumps
+from tinytorch_board.submission.signature import sign
 
 
 def run(*args: str, stdin: str | None = None):
@@ -224,7 +226,8 @@ def test_a_board_that_is_not_a_git_checkout_is_a_clear_error(tmp_path: Path) -> 
 
 
 def public(doc: dict, github: str) -> dict:
-    return {**doc, "visibility": "public", "public": {"github": github}}
+    """A public file naming `github`, signed again after the edit (with a fresh key)."""
+    return sign({**doc, "visibility": "public", "public": {"github": github}}, token_bytes(32))
 
 
 @pytest.mark.parametrize(
@@ -255,13 +258,15 @@ def test_a_public_github_name_must_be_the_issue_author(
     assert report["author"] == author
 
 
-# --- a participant_id stays with the account that submitted it ------------------------------
+# --- a participant_id is its key's (schema v2 signatures) ----------------------------------
+
+VICTIM_KEY = bytes(range(7, 39))
 
 
 def victim_board(tmp_path: Path, trailer: bool = True) -> tuple[BoardRepo, dict]:
-    """A board where `victim` submitted a result through the bot (which records them)."""
+    """A board where `victim` submitted a result signed with VICTIM_KEY."""
     repo = BoardRepo(tmp_path / "board")
-    doc = repo.new_doc()
+    doc = sign(repo.new_doc(), VICTIM_KEY)
     repo.add_doc(doc)
     message = "Add submission (#4)"
     repo.main = repo.commit(message + (f"\n\n{author_trailer('victim')}" if trailer else ""))
@@ -269,7 +274,16 @@ def victim_board(tmp_path: Path, trailer: bool = True) -> tuple[BoardRepo, dict]
 
 
 def reuse(victim: dict, other: dict) -> dict:
+    """Someone else's file carrying the victim's participant_id (without the victim's key)."""
     return {**other, "participant_id": victim["participant_id"]}
+
+
+def owned(other: dict) -> dict:
+    """Another result of the victim's: signed with the victim's key."""
+    return sign(other, VICTIM_KEY)
+
+
+BORROWED = "$.participant_id: does not match the signature's public key"
 
 
 def test_a_borrowed_participant_id_is_refused(tmp_path: Path) -> None:
@@ -277,60 +291,61 @@ def test_a_borrowed_participant_id_is_refused(tmp_path: Path) -> None:
     head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
     status, report = check_pr(repo, head, "--author", "attacker")
     assert status == 1 and report["auto_merge"] is False
-    assert codes(report) == {"participant-taken"}
-    # The comment never names the other account (it would tie a login to a history).
+    assert [(f["code"], f["message"]) for f in report["findings"]] == [("invalid", BORROWED)]
     assert "victim" not in json.dumps(report["findings"])
 
 
-def test_the_owner_may_add_more_results_under_their_participant_id(tmp_path: Path) -> None:
-    repo, victim = victim_board(tmp_path)
-    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
-    status, report = check_pr(repo, head, "--author", "Victim")
+@pytest.mark.parametrize("author", ["Victim", "another-account", None])
+@pytest.mark.parametrize("trailer", [True, False])
+def test_the_key_holder_may_add_more_results_whoever_submits(
+    tmp_path: Path, author: str | None, trailer: bool
+) -> None:
+    """The key proves the link: no Submitted-by history is needed (or consulted)."""
+    repo, _victim = victim_board(tmp_path, trailer=trailer)
+    head = open_pr(repo, readd(owned(repo.new_doc())))
+    status, report = check_pr(repo, head, *(["--author", author] if author else []))
     assert status == 0, report["findings"]
 
 
 def test_a_borrowed_participant_id_is_refused_by_intake(tmp_path: Path) -> None:
     repo, victim = victim_board(tmp_path)
     status, report = intake(repo, reuse(victim, repo.new_doc()), "--author", "attacker")
-    assert status == 1 and codes(report) == {"participant-taken"}
-    status, report = intake(repo, reuse(victim, repo.new_doc()), "--author", "victim")
+    assert status == 1 and codes(report) == {"invalid"}
+    status, report = intake(repo, owned(repo.new_doc()), "--author", "victim")
     assert status == 0, report["findings"]
 
 
-def test_a_participant_id_without_a_recorded_submitter_needs_a_maintainer(
+def test_a_withdrawn_result_leaves_its_participant_id_with_the_key(tmp_path: Path) -> None:
+    repo, victim = victim_board(tmp_path)
+    withdraw_by_git_rm(repo, victim)
+    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
+    assert codes(check_pr(repo, head, "--author", "someone-else")[1]) == {"invalid"}
+    repo.git("branch", "-D", "pr")
+    head = open_pr(repo, readd(owned(repo.new_doc())))
+    status, report = check_pr(repo, head, "--author", "victim")
+    assert status == 0, report["findings"]
+
+
+def _version_1(doc: dict, participant: str) -> dict:
+    old = {k: v for k, v in doc.items() if k != "signature"}
+    return {**old, "schema_version": 1, "participant_id": participant}
+
+
+def test_unsigned_ids_keep_the_history_rule_and_new_version_1_files_are_refused(
     tmp_path: Path,
 ) -> None:
-    repo, victim = victim_board(tmp_path, trailer=False)  # e.g. pushed by hand
-    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
-    status, report = check_pr(repo, head, "--author", "victim")
-    assert status == 1 and codes(report) == {"participant-unverified"}
-
-
-def test_without_an_author_a_known_participant_id_is_unverified(tmp_path: Path) -> None:
-    repo, victim = victim_board(tmp_path)
-    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
-    status, report = check_pr(repo, head)
-    assert status == 1 and codes(report) == {"participant-unverified"}
-
-
-def test_a_withdrawn_result_no_longer_holds_its_participant_id(tmp_path: Path) -> None:
-    repo, victim = victim_board(tmp_path)
-    withdraw_by_git_rm(repo, victim)
-    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
-    status, report = check_pr(repo, head, "--author", "someone-else")
-    assert status == 0, report["findings"]
-
-
-def test_the_last_adding_commit_decides(tmp_path: Path) -> None:
-    """Once the victim's file is withdrawn, the id belongs to whoever holds it now."""
-    repo, victim = victim_board(tmp_path)
-    withdraw_by_git_rm(repo, victim)
-    mine = reuse(victim, repo.new_doc())
-    repo.add_doc(mine)
-    repo.commit(f"Add submission (#5)\n\n{author_trailer('newcomer')}")
-    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
-    assert check_pr(repo, head, "--author", "newcomer")[0] == 0
-    assert codes(check_pr(repo, head, "--author", "victim")[1]) == {"participant-taken"}
+    """Version 1 files on a board carry unproven ids: the Submitted-by rule still guards
+    them, and a new version 1 file is refused anyway."""
+    repo = BoardRepo(tmp_path / "board")
+    victim = _version_1(repo.new_doc(), "0b8e7d6c-5a4f-4e3d-8c2b-1a0f9e8d7c6b")
+    repo.add_doc(victim)
+    repo.commit(f"Add submission (#4)\n\n{author_trailer('victim')}")
+    head = open_pr(repo, readd(_version_1(repo.new_doc(), victim["participant_id"])))
+    assert codes(check_pr(repo, head, "--author", "attacker")[1]) == {
+        "old-version",
+        "participant-taken",
+    }
+    assert codes(check_pr(repo, head, "--author", "victim")[1]) == {"old-version"}
 
 
 def test_every_new_refusal_tells_the_contributor_what_to_do() -> None:
@@ -340,6 +355,7 @@ def test_every_new_refusal_tells_the_contributor_what_to_do() -> None:
         "github-unverified",
         "participant-taken",
         "participant-unverified",
+        "old-version",
     ):
         assert code in HINTS
 
@@ -360,11 +376,14 @@ def test_a_hand_merged_board_is_told_how_to_record_the_submitter(tmp_path: Path)
 def test_a_commit_naming_two_submitters_names_none(tmp_path: Path) -> None:
     """A hand-made squash message can carry the contributor's own forged trailer."""
     repo = BoardRepo(tmp_path / "board")
-    victim = repo.new_doc()
+    victim = _version_1(repo.new_doc(), "6f1c2b9e-4d3a-4c8b-9e7f-2a1b3c4d5e6f")
     repo.add_doc(victim)
     repo.commit(
         "Add submission (#4)\n\n* forged\n\n"
         f"{author_trailer('attacker')}\n{author_trailer('victim')}"
     )
-    head = open_pr(repo, readd(reuse(victim, repo.new_doc())))
-    assert codes(check_pr(repo, head, "--author", "attacker")[1]) == {"participant-unverified"}
+    head = open_pr(repo, readd(_version_1(repo.new_doc(), victim["participant_id"])))
+    assert codes(check_pr(repo, head, "--author", "attacker")[1]) == {
+        "old-version",
+        "participant-unverified",
+    }

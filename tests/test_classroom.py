@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from board_helpers import with_class
 from ci_helpers import BoardRepo
 from click.testing import CliRunner
 from submit_helpers import make_project
@@ -151,6 +152,7 @@ def test_a_class_from_creation_to_report(tmp_path: Path) -> None:
 
     # A submission naming a class the board does not have is refused.
     stray = dict(declared[0], submission_id="ab" * 16, class_id="0123456789abcdef")
+    stray.update(signature=None, participant_id=None)  # unsigned: the class is what is wrong
     assert check_document(stray, "stray") == []  # valid as a file ...
     repo.branch("stray")
     repo.add_doc(stray)
@@ -268,7 +270,7 @@ def test_the_schema_checks_class_id(bad) -> None:
     from tinytorch_board.board.demo_data import generate
 
     doc = generate(1, seed=3)[0]
-    assert check_document(dict(doc, class_id="0123456789abcdef"), "ok") == []
+    assert check_document(with_class(doc, "0123456789abcdef"), "ok") == []
     assert any(p.path == "$.class_id" for p in check_document(dict(doc, class_id=bad), "bad"))
 
 
@@ -296,7 +298,7 @@ def test_compare_shows_your_class_beside_everyone(tmp_path: Path) -> None:
     )["class_id"]
     for path in sorted((board / "submissions").rglob("*.json"))[::2]:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(json.dumps(dict(doc, class_id=class_id)), encoding="utf-8")
+        path.write_text(json.dumps(with_class(doc, class_id)), encoding="utf-8")
     run("build", "--board", board, "--out", site)
     project = make_project(tmp_path / "student")
     run("--project-dir", project, "class", "join", class_id)

@@ -446,7 +446,14 @@ def test_submit_uses_the_profile_ids_and_cohort(tt_project):
     result = invoke(tt_project, "submit", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)["submission"]
-    assert document["participant_id"] == profile["anonymous_id"]
+    # schema v2: the id derives from the anonymous signing key, not from the profile
+    from tinytorch_board.local.keys import load_keys
+    from tinytorch_board.local.project import Project
+    from tinytorch_board.submission.signature import participant_id_for, public_key_of
+
+    keys = load_keys(Project(tt_project))
+    assert document["participant_id"] == participant_id_for(public_key_of(keys.anonymous))
+    assert document["participant_id"] != participant_id_for(public_key_of(keys.public))
     assert document["community"]["cohort"] == profile["context"]["cohort"]
     assert document["community"]["course_type"] == "bootcamp"
     assert document["visibility"] == "anonymous" and document["public"] is None

@@ -56,7 +56,7 @@ def _as_suite_1(doc: dict, n: int) -> dict:
 def site(tmp_path_factory):
     board = tmp_path_factory.mktemp("mixed")
     docs = generate(160, seed=5) + generate_capstone(40, seed=5)
-    old = [d for d in generate(80, seed=6) if d["benchmark"]["kind"] == "baseline"]
+    old = [d for d in generate(80, seed=6, signed=False) if d["benchmark"]["kind"] == "baseline"]
     docs += [_as_suite_1(d, 0xABC000 + i) for i, d in enumerate(old)]
     for doc in docs:
         assert check_document(doc, "t") == []

@@ -32,6 +32,7 @@ DISTRIBUTIONS = {
     "jsonschema": "jsonschema",
     "jsonschema_rs": "jsonschema-rs",
     "markupsafe": "markupsafe",
+    "nacl": "pynacl",
     "numpy": "numpy",
     "requests": "requests",
     "rich": "rich",

@@ -253,7 +253,8 @@ def test_every_tito_shape_through_every_command(
     for value in (*IDENTIFYING, str(tmp_path), str(home), getpass.getuser()):
         assert value not in text
     if ids:
-        assert submission["participant_id"] == ids[0]
+        # schema v2: the id derives from the anonymous signing key, not from the profile
+        assert submission["participant_id"] == signed_ids(root)[0]
         assert submission["community"]["cohort"] == FACTS[shape]["cohort"]
         assert submission["community"]["experience_level"] == "advanced"
         again = run_json("community", "profile")
@@ -470,4 +471,18 @@ def test_public_entries_of_a_tito_profile_share_one_public_id(
         assert submission["public"] == {"display_name": "Ada"}
         ids.add(submission["participant_id"])
     shown = run_json("community", "profile")
-    assert ids == {shown["public_id"]} and shown["public_id"] != shown["anonymous_id"]
+    assert shown["public_id"] != shown["anonymous_id"]
+    assert ids == {signed_ids(root)[1]}  # one public key: one public id
+
+
+def signed_ids(root: Path) -> tuple[str, str]:
+    """The participant ids of the project's (anonymous, public) signing keys."""
+    from tinytorch_board.local.keys import load_keys
+    from tinytorch_board.local.project import Project
+    from tinytorch_board.submission.signature import participant_id_for, public_key_of
+
+    keys = load_keys(Project(root))
+    return (
+        participant_id_for(public_key_of(keys.anonymous)),
+        participant_id_for(public_key_of(keys.public)),
+    )

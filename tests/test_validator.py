@@ -68,7 +68,7 @@ _DELETE = object()
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("schema_version", 2, "$.schema_version: 1 was expected"),
+        ("schema_version", 3, "$.schema_version: 3 is not one of [1, 2]"),
         ("submission_id", "XYZ", '$.submission_id: "XYZ" has the wrong format'),
         ("participant_id", "not-a-uuid", '$.participant_id: "not-a-uuid" has the wrong format'),
         ("created_at", "2026-11-22 10:00", '$.created_at: "2026-11-22 10:00" has the wrong format'),

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from secrets import token_bytes
 
 import pytest
 import yaml
@@ -20,6 +21,7 @@ from workflow_sim import JobRun, StepFailed, evaluate, gh_calls, gh_requests
 
 from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission.builder import withdraw_key_hash
+from tinytorch_board.submission.signature import sign
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "octo/board"
@@ -220,8 +222,8 @@ def test_an_intake_pull_request_is_judged_as_its_submitter(
     names, so a public github name must be theirs."""
 
     def public_file(r: BoardRepo) -> None:
-        doc = r.new_doc()
-        r.add_doc({**doc, "visibility": "public", "public": {"github": "student-2"}})
+        doc = {**r.new_doc(), "visibility": "public", "public": {"github": "student-2"}}
+        r.add_doc(sign(doc, token_bytes(32)))  # signed again after the edit
 
     scenario = Scenario(
         tmp_path,

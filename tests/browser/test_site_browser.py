@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ helpers
 
+from board_helpers import with_class  # noqa: E402
 from site_helpers import make_entry, stats_for  # noqa: E402
 
 from tinytorch_board.board.config import BoardConfig  # noqa: E402
@@ -79,8 +80,7 @@ def _declare_class(board: Path) -> None:
 
     (class_file,) = (board / "classes").glob("*.yaml")
     for path in sorted((board / "submissions").rglob("*.json"))[::5]:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        doc["class_id"] = class_file.stem
+        doc = with_class(json.loads(path.read_text(encoding="utf-8")), class_file.stem)
         path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -31,6 +31,11 @@ class ClassView:
     public_entries: list[dict] = field(default_factory=list)
 
 
+def _person(row: dict) -> str:
+    """Who a row is: its participant, or the file itself when it is unsigned and unlinked."""
+    return row["participant_id"] or f"unlinked {row['submission_id']}"
+
+
 def score_bin(score: float, bins: int = SCORE_BINS) -> int:
     return min(bins - 1, max(0, int(score // (100 / bins))))
 
@@ -50,7 +55,7 @@ def class_view(
 ) -> ClassView:
     """The class page's figures. rows: the class's submissions (oldest first);
     public_names: submission_id -> the name a public entry chose to show."""
-    people = {r["participant_id"] for r in rows}
+    people = {_person(r) for r in rows}
     view = ClassView(
         info=info,
         k=k,
@@ -63,7 +68,7 @@ def class_view(
     highest_modules: dict[str, int] = {}
     milestones: dict[str, set[str]] = {}
     for r in rows:
-        pid = r["participant_id"]
+        pid = _person(r)
         highest_modules[pid] = max(highest_modules.get(pid, 0), r["modules_completed"])
         milestones.setdefault(pid, set()).update(r["milestones_completed"])
     view.milestone_funnel = [
@@ -127,7 +132,7 @@ def class_standing(
 ) -> ClassStanding:
     """The share of the class's results (same kind/suite/backend) at or above `score`."""
     same = [r for r in rows if f"{r['kind']}/{r['suite_version']}/{r['backend']}" == group]
-    people = len({r["participant_id"] for r in same})
+    people = len({_person(r) for r in same})
     if people < k or not same:
         return ClassStanding(class_id, people, len(same), None, k)
     at_or_above = sum(1 for r in same if r["score"] >= score)

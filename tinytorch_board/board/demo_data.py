@@ -85,8 +85,30 @@ def _milestones_for(modules: int) -> list[str]:
     return [m.id for m in MILESTONES if max(m.requires) <= modules]
 
 
-def generate(count: int, seed: int = 0) -> list[dict]:
-    """count submission documents; participants submit 1-4 times and usually improve."""
+DEMO_KEY_CONTEXT = b"tinytorch-board demo participant key\n"
+
+
+def demo_key(participant: str) -> bytes:
+    """The demo participant's Ed25519 seed: derived from its generated id, so a seed
+    always gives the same keys (never use such keys for anything real)."""
+    return hashlib.sha256(DEMO_KEY_CONTEXT + participant.encode("ascii")).digest()
+
+
+def _finish(doc: dict, signed: bool) -> dict:
+    """Make a generated document a schema v2 file: signed with the participant's demo
+    key, or unsigned and unlinked (participant_id null)."""
+    from tinytorch_board.submission.signature import sign
+
+    participant = doc["participant_id"]
+    doc["schema_version"] = 2
+    doc["signature"] = None
+    doc["participant_id"] = None
+    return sign(doc, demo_key(participant)) if signed else doc
+
+
+def generate(count: int, seed: int = 0, signed: bool = True) -> list[dict]:
+    """count submission documents (schema v2, signed unless `signed` is False);
+    participants submit 1-4 times and usually improve."""
     rng = random.Random(seed)
     docs: list[dict] = []
     weights = [s[3] for s in SYSTEMS]
@@ -138,7 +160,7 @@ def generate(count: int, seed: int = 0) -> list[dict]:
             machine_speed *= math.exp(abs(rng.gauss(0.1, 0.15)))  # optimization pays off
             modules = min(MODULE_COUNT, modules + rng.randrange(0, 4))
             when += timedelta(days=rng.uniform(0.5, 20))
-    return docs
+    return [_finish(doc, signed) for doc in docs]
 
 
 def _student_slowdowns(own: random.Random, modules: int) -> dict[str, float]:
@@ -241,8 +263,9 @@ def _document(
     }
 
 
-def write_demo_board(out_dir: Path, count: int, seed: int = 0) -> list[Path]:
-    """Write count submissions under out_dir/submissions/ (and a board.yaml if missing)."""
+def write_demo_board(out_dir: Path, count: int, seed: int = 0, signed: bool = True) -> list[Path]:
+    """Write count submissions under out_dir/submissions/ (and a board.yaml if missing);
+    `signed=False` writes unsigned, unlinked files (for editing by hand)."""
     from tinytorch_board.board.config import default_board_yaml
 
     out_dir = Path(out_dir)
@@ -251,7 +274,8 @@ def write_demo_board(out_dir: Path, count: int, seed: int = 0) -> list[Path]:
         write_text_atomic(out_dir / "board.yaml", default_board_yaml())
     written = []
     capstones = round(count * CAPSTONE_SHARE)
-    for doc in generate(count - capstones, seed) + generate_capstone(capstones, seed):
+    docs = generate(count - capstones, seed, signed) + generate_capstone(capstones, seed, signed)
+    for doc in docs:
         sid = doc["submission_id"]
         path = out_dir / "submissions" / sid[:2] / f"{sid}.json"
         write_text_atomic(path, dumps(doc), durable=False)
@@ -264,7 +288,7 @@ def write_demo_board(out_dir: Path, count: int, seed: int = 0) -> list[Path]:
 CAPSTONE_SHARE = 0.1  # about one demo submission in ten is a capstone result
 
 
-def generate_capstone(count: int, seed: int = 0) -> list[dict]:
+def generate_capstone(count: int, seed: int = 0, signed: bool = True) -> list[dict]:
     """count valid capstone submissions; track scores come from the real formulas."""
     from tinytorch_board.submission.score import (
         CAPSTONE_REFERENCE,
@@ -364,7 +388,7 @@ def generate_capstone(count: int, seed: int = 0) -> list[dict]:
             "score": capstone_overall(ran),
         }
         docs.append(doc)
-    return docs
+    return [_finish(doc, signed) for doc in docs]
 
 
 def _sig(value: float) -> float:

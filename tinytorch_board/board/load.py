@@ -99,7 +99,9 @@ ROW_FIELDS = (
 
 
 def _row(d: dict) -> tuple:
-    """The fields of one valid document the engine publishes, in ROW_FIELDS order."""
+    """The fields of one valid document the engine publishes, in ROW_FIELDS order.
+
+    participant_id is the proven one (a signed v2 file's), else None: unlinked."""
     b = d["benchmark"]
     s = d["system"]
     p = d["progress"]
@@ -107,7 +109,7 @@ def _row(d: dict) -> tuple:
     pub = d["public"]
     return (
         d["submission_id"],
-        d["participant_id"],
+        d["participant_id"] if d["schema_version"] == 2 and d.get("signature") else None,
         d["created_at"],
         b["kind"],
         b["suite_version"],
@@ -154,6 +156,11 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
     )
     system_codes, system_names = _factorize(values["system_type"])
     participant_codes, distinct = _factorize(values["participant_id"])
+    people = len(distinct)
+    for row, code in enumerate(participant_codes):  # each unlinked file is its own person
+        if code < 0:
+            participant_codes[row] = people
+            people += 1
     cohort_codes, cohort_names = _factorize(values["cohort"])
     course_codes, course_names = _factorize(values["course_type"])
     country_codes, country_names = _factorize(values["country"])
@@ -184,7 +191,7 @@ def build_columns(documents: list[dict], rows: list[tuple] | None = None) -> Col
         system_code=ints(system_codes, np.int32),
         system_names=system_names,
         participant_code=ints(participant_codes, np.int32),
-        participants=len(distinct),
+        participants=people,
         modules=ints(values["modules_completed"], np.int16),
         milestone_code=ints(milestone_codes, np.int32),
         milestone_sets=milestone_sets,
@@ -231,7 +238,11 @@ class LoadedBoard:
 
 
 def load_board(
-    board_dir: Path, now: datetime | None = None, *, workers: int | None = None
+    board_dir: Path,
+    now: datetime | None = None,
+    *,
+    workers: int | None = None,
+    signature_cache: Path | None | bool = True,
 ) -> LoadedBoard:
     """Valid documents plus every rejected file with its reasons; never raises on bad data.
 
@@ -239,13 +250,66 @@ def load_board(
     `validator.board_files`: every file is judged by the one validator
     (`validator.check_bytes`). workers: None = decide (a forked helper process checks
     part of a large board when two CPUs are free), 1 = serial, 2 = always fork (same
-    results).
+    results). signature_cache: the file remembering which file contents' signatures
+    verified (True = `default_signature_cache()`, None/False = verify every signed file).
     """
     board_dir = Path(board_dir)
     if not board_dir.is_dir():
         raise BoardError(f"board directory {board_dir} does not exist")
+    cache = default_signature_cache() if signature_cache is True else signature_cache or None
+    verified = read_verified(cache) if cache else set()
+    known = len(verified)
     with gc_paused():
-        return _load(board_dir, now or datetime.now(timezone.utc), workers)
+        loaded = _load(board_dir, now or datetime.now(timezone.utc), workers, verified)
+    if cache and len(verified) != known:
+        write_verified(cache, verified)
+    return loaded
+
+
+VERIFIED_KEY_BYTES = 16
+MAX_VERIFIED = 4_000_000
+"""Remembered file contents at most (64 MB); a larger cache starts again."""
+
+
+def default_signature_cache() -> Path:
+    """Outside any board repository, so nothing committed to a board can pre-verify a
+    file: $TINYTORCH_BOARD_CACHE_DIR, else the user's cache directory."""
+    base = os.environ.get("TINYTORCH_BOARD_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = str(Path(xdg) / "tinytorch-board")
+    return Path(base) / "verified-signatures.bin"
+
+
+def read_verified(path: Path) -> set:
+    """Content keys (validator.content_key) of files whose signatures verified."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return set()
+    if len(raw) % VERIFIED_KEY_BYTES or len(raw) > MAX_VERIFIED * VERIFIED_KEY_BYTES:
+        return set()  # not ours, or too large: verify again
+    size = VERIFIED_KEY_BYTES
+    return {raw[i : i + size] for i in range(0, len(raw), size)}
+
+
+def write_verified(path: Path, verified: set) -> None:
+    """Remember the verified contents; a cache that cannot be written is only slower."""
+    if len(verified) > MAX_VERIFIED:
+        return
+    import contextlib
+    import tempfile
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".verified.", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"".join(sorted(verified)))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
 
 
 @contextmanager
@@ -275,12 +339,13 @@ FREEZE_AFTER = 100_000
 """New containers (net) after which gc_paused freezes what the collector tracks."""
 
 
-def _load(board_dir: Path, now: datetime, workers: int | None) -> LoadedBoard:
+def _load(board_dir: Path, now: datetime, workers: int | None, verified: set) -> LoadedBoard:
     loaded = LoadedBoard(board_dir)
     documents = loaded.documents
     rows = loaded._rows = []
     items = _walk(board_dir / "submissions")
-    for item, checked in zip(items, _check_parallel(board_dir, items, now, workers), strict=True):
+    checks = _check_parallel(board_dir, items, now, workers, verified)
+    for item, checked in zip(items, checks, strict=True):
         if type(checked) is dict:
             documents.append(checked)
             rows.append(_row(checked))
@@ -299,7 +364,7 @@ PARALLEL_MIN_FILES = 4096
 """Below this many files a second process costs more than it saves."""
 
 
-def _check_all(board_dir: Path, items: list, now: datetime) -> list:
+def _check_all(board_dir: Path, items: list, now: datetime, verified: set) -> list:
     """Per (rel_parts, is_link), for a regular file at submissions/<shard>/<name>: its
     document when the validator accepts it, else the validator's `Checked`; None for any
     other file (left to `validator.check_file`)."""
@@ -332,7 +397,7 @@ def _check_all(board_dir: Path, items: list, now: datetime) -> list:
             append(None)  # check_file words it with the file's real size
             continue
         try:
-            checked = check_bytes(raw, source, source, now)
+            checked = check_bytes(raw, source, source, now, verified)
             append(checked.document if checked.ok else checked)
         except Exception as exc:  # noqa: BLE001 - bad data must never stop a build
             append(_failed(source, exc))
@@ -355,7 +420,9 @@ def _parallel_workers(count: int, workers: int | None) -> int:
     return 2 if len(cpus) >= 2 else 1
 
 
-def _check_parallel(board_dir: Path, items: list, now: datetime, workers: int | None) -> list:
+def _check_parallel(
+    board_dir: Path, items: list, now: datetime, workers: int | None, verified: set
+) -> list:
     """`_check_all` over all items, the later share in a forked child process.
 
     The child reads and checks its share and streams the results back pickled
@@ -364,7 +431,7 @@ def _check_parallel(board_dir: Path, items: list, now: datetime, workers: int | 
     either way, since both run the same code on the same files.
     """
     if _parallel_workers(len(items), workers) < 2:
-        return _check_all(board_dir, items, now)
+        return _check_all(board_dir, items, now, verified)
     import pickle
 
     split = int(len(items) * PARENT_SHARE)
@@ -373,31 +440,34 @@ def _check_parallel(board_dir: Path, items: list, now: datetime, workers: int | 
         read_fd, write_fd = os.pipe()
         pid = os.fork()
     except OSError:
-        return _check_all(board_dir, items, now)
+        return _check_all(board_dir, items, now, verified)
     if pid == 0:  # the child: never returns
         status = 1
         try:
             os.close(read_fd)
-            found = _check_all(board_dir, theirs, now)
+            mine_verified = set(verified)
+            found = _check_all(board_dir, theirs, now, mine_verified)
             with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
                 pickler = pickle.Pickler(pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 pickler.fast = True  # no memo: parsed JSON is a tree, and this is 10x faster
                 pickler.dump(found)
+                pickler.dump(list(mine_verified - verified))
             status = 0
         finally:
             os._exit(status)
     os.close(write_fd)
-    head = _check_all(board_dir, mine, now)
+    head = _check_all(board_dir, mine, now, verified)
     tail = None
     try:
         with os.fdopen(read_fd, "rb", buffering=1 << 20) as pipe:
             tail = pickle.load(pipe)
+            verified.update(key for key in pickle.load(pipe) if type(key) is bytes)
     except Exception:  # noqa: BLE001 - any failure: do the child's share here
         tail = None
     finally:
         _, status = os.waitpid(pid, 0)
     if status != 0 or type(tail) is not list or len(tail) != len(theirs):
-        tail = _check_all(board_dir, theirs, now)
+        tail = _check_all(board_dir, theirs, now, verified)
     head.extend(tail)
     return head
 

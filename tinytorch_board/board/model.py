@@ -31,7 +31,7 @@ class Entry:
     """One valid submission as the board publishes it."""
 
     submission_id: str
-    participant_id: str
+    participant_id: str | None  # None: unlinked (version 1, or unsigned)
     created_at: str  # "YYYY-MM-DDTHH:MM:SSZ"
     kind: str  # "baseline" | "capstone"
     suite_version: int

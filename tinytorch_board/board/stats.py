@@ -394,6 +394,8 @@ def _histories(c, time_rank, group_l, make_history):
         own = scores[start:end]
         best = max(own)
         pid = pids[order_l[start]]
+        if pid is None:  # an unlinked file (v1, or unsigned): no history
+            continue
         out[pid] = make_history(
             pid,
             tuple(sids[start:end]),

@@ -203,9 +203,16 @@ def serve(site_dir: Path, port: int) -> None:
     help="Board directory to write into (submissions/ and board.yaml).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
-def demo_data(count: int, out_dir: Path, seed: int) -> None:
+@click.option(
+    "--unsigned",
+    is_flag=True,
+    help="Write unsigned, unlinked files (valid; edit them by hand without breaking a "
+    "signature). By default each demo participant signs with a key derived from the seed.",
+)
+def demo_data(count: int, out_dir: Path, seed: int, unsigned: bool) -> None:
     """Write COUNT realistic, valid synthetic submissions to a board directory."""
     from tinytorch_board.board.demo_data import write_demo_board
 
-    written = write_demo_board(out_dir, count, seed)
-    click.echo(f"Wrote {len(written)} synthetic submissions to {out_dir}/submissions/")
+    written = write_demo_board(out_dir, count, seed, signed=not unsigned)
+    kind = "unsigned" if unsigned else "signed"
+    click.echo(f"Wrote {len(written)} {kind} synthetic submissions to {out_dir}/submissions/")

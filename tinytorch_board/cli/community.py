@@ -242,14 +242,80 @@ def profile(settings, as_json: bool) -> None:
     if as_json:
         echo_json(view.as_dict())
         return
-    _print_profile(view, project.profile_path)
+    _print_profile(view, project.profile_path, _signing_ids(project))
+
+
+def _signing_ids(project) -> str:
+    """The participant ids your signed results carry (they derive from your keys)."""
+    from tinytorch_board.errors import DataFileError
+    from tinytorch_board.local.keys import load_keys
+    from tinytorch_board.submission.signature import participant_id_for, public_key_of
+
+    try:
+        keys = load_keys(project)
+    except DataFileError as exc:
+        return f"unreadable keys: {exc}"
+    if keys is None:
+        return "none yet (your first submit makes your two signing keys)"
+    anonymous = participant_id_for(public_key_of(keys.anonymous))
+    public = participant_id_for(public_key_of(keys.public))
+    return f"anonymous {anonymous}, public {public}"
+
+
+@community.command("export-keys")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print what was exported as JSON.")
+@click.pass_obj
+def export_keys(settings, destination: Path, as_json: bool) -> None:
+    """Write your two signing keys and withdrawal secrets to DESTINATION (a new file, mode
+    0600), to carry them to another machine with `community import-keys`.
+
+    Anyone holding the file can sign results as you and withdraw yours: keep it private
+    and delete it once imported.
+    """
+    from tinytorch_board.local.keys import export_keys as export
+
+    project = settings.project()
+    path = export(project, destination)
+    records = len(list(project.outbox_dir.glob("*.json"))) if project.outbox_dir.is_dir() else 0
+    if as_json:
+        echo_json({"exported": str(path), "keys": 2, "outbox_records": records})
+        return
+    click.echo(f"Wrote your 2 signing keys and {records} outbox record(s) to {path} (mode 0600).")
+    click.echo("Keep it private; on the other machine run `tinytorch-board community import-keys`.")
+
+
+@community.command("import-keys")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace this project's keys when they differ from the file's."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@click.pass_obj
+def import_keys(settings, source: Path, force: bool, as_json: bool) -> None:
+    """Take signing keys and withdrawal secrets from a file written by `export-keys`.
+
+    Records already in this project's outbox are kept; different keys are refused
+    without --force (results signed with the old keys would no longer link to new ones).
+    """
+    from tinytorch_board.local.keys import import_keys as take
+
+    outcome = take(settings.project(), source, force=force)
+    if as_json:
+        echo_json(outcome.__dict__)
+        return
+    verb = "replaced" if outcome.keys_replaced else "in place"
+    click.echo(
+        f"Signing keys {verb}; {outcome.records_added} outbox record(s) added, "
+        f"{outcome.records_kept} already here kept."
+    )
 
 
 def _or_dash(value: object) -> str:
     return "-" if value in (None, "") else str(value)
 
 
-def _print_profile(view, path: Path) -> None:
+def _print_profile(view, path: Path, signing_ids: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -272,6 +338,7 @@ def _print_profile(view, path: Path) -> None:
     rows = [
         ("Anonymous id", _or_dash(loaded.anonymous_id)),
         ("Public id", f"{loaded.public_id} (used only if you submit publicly)"),
+        ("Signed results' ids", signing_ids),
         ("Joined", joined),
         ("Cohort", _or_dash(facts["cohort"])),
         ("Country", _or_dash(facts["country"])),

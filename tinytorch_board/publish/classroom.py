@@ -14,6 +14,7 @@ from pathlib import Path
 from tinytorch_board.errors import BoardError
 from tinytorch_board.jsonio import write_text_atomic
 from tinytorch_board.local import community
+from tinytorch_board.local.keys import load_or_create_keys, protect_outbox
 from tinytorch_board.local.profile import ensure_ids, load_profile, record_class
 from tinytorch_board.local.project import Project
 from tinytorch_board.publish.local_board import is_board_dir
@@ -26,6 +27,7 @@ from tinytorch_board.submission.classes import (
     new_class_id,
     parse_class,
 )
+from tinytorch_board.submission.signature import participant_id_for, public_key_of
 
 RECEIPT_VERSION = 1
 RECEIPT_KIND = "tinytorch-board class receipt"
@@ -77,8 +79,8 @@ class Joined:
 
 
 def join_class(project: Project, class_id: str, now: datetime, public: bool = False) -> Joined:
-    """Record the class in our board.json (creating the profile and ids if missing) and
-    return the receipt. Nothing is sent; tito's profile.json is not changed."""
+    """Record the class in our board.json (creating the profile and signing keys if
+    missing) and return the receipt. Nothing is sent; tito's profile.json is not changed."""
     check_class_id(class_id)
     loaded = load_profile(project)
     created = loaded is None
@@ -93,9 +95,14 @@ def join_class(project: Project, class_id: str, now: datetime, public: bool = Fa
     previous = (loaded.side or {}).get("class", {}) or {}
     previous_id = previous.get("class_id") if isinstance(previous, dict) else None
     joined_on = now.date().isoformat()
-    record_class(project, loaded, class_id, joined_on, "public" if public else "anonymous")
-    participant = loaded.public_id if public else loaded.anonymous_id
-    receipt = Receipt(class_id, participant, joined_on, "public" if public else "anonymous")
+    id_kind = "public" if public else "anonymous"
+    record_class(project, loaded, class_id, joined_on, id_kind)
+    # The participant id a signed submission of this visibility carries: derived from the
+    # key (created here when missing), exactly as `submit` will sign it.
+    keys = load_or_create_keys(project)
+    protect_outbox(project)
+    participant = participant_id_for(public_key_of(keys.for_visibility(id_kind)))
+    receipt = Receipt(class_id, participant, joined_on, id_kind)
     return Joined(
         receipt, created, previous_id if previous_id not in (None, class_id) else None, warnings
     )

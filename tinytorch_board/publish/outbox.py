@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.jsonio import check_version, read_json, write_json
+from tinytorch_board.jsonio import check_version, dumps, read_json
+from tinytorch_board.local.keys import write_private
 from tinytorch_board.submission.builder import Prepared
 
 RECORD_VERSION = 1
@@ -41,7 +42,7 @@ def save_prepared(
         "target": target,
         "history": [{"at": _now(), "status": "prepared"}],
     }
-    write_json(record_path(outbox_dir, prepared.submission_id), record)
+    write_private(record_path(outbox_dir, prepared.submission_id), dumps(record))
     return record
 
 
@@ -57,7 +58,7 @@ def update_status(outbox_dir: Path, submission_id: str, status: str, **details: 
         record.pop("failed_step", None)
     record.update(details)
     record["history"].append({"at": _now(), "status": status, **details})
-    write_json(path, record)
+    write_private(path, dumps(record))
     return record
 
 

@@ -7,6 +7,11 @@ from pathlib import Path
 
 from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.errors import BoardError
+from tinytorch_board.local.keys import (
+    load_or_create_keys,
+    protect_outbox,
+    tracked_private_files,
+)
 from tinytorch_board.local.profile import submission_identity
 from tinytorch_board.local.progress import read_progress
 from tinytorch_board.local.project import Project
@@ -38,12 +43,23 @@ def prepare_from_project(
     warnings = [note for note in (skipped_note(skipped),) if note] + progress.warnings
     profile, profile_warnings = submission_identity(project)
     warnings += profile_warnings
+    keys = load_or_create_keys(project)
+    protect_outbox(project)
+    tracked = tracked_private_files(project)
+    if tracked:
+        warnings.append(
+            f"git tracks private file(s) {', '.join(tracked)} (signing keys, withdrawal "
+            "secrets); pushing them lets others sign or withdraw as you. Untrack them: "
+            f"git rm --cached {' '.join(tracked)}"
+        )
+    visibility = "public" if public and public.as_dict() else "anonymous"
     prepared = build_submission(
         result,
         modules_completed=len(progress.modules_completed),
         milestones_completed=sorted(progress.milestones_completed),
         profile=profile,
         public=public,
+        signing_key=keys.for_visibility(visibility),
         declare_class=declare_class,
     )
     warnings += class_notes(prepared.document, profile)

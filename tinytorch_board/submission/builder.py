@@ -1,18 +1,18 @@
-"""Turn a local benchmark result (plus an optional profile) into a submission v1 document."""
+"""Turn a local benchmark result (plus an optional profile) into a submission document
+(schema v2: signed with the key of its visibility, or unsigned and unlinked)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from tinytorch_board import __version__
 from tinytorch_board.errors import BoardError
-from tinytorch_board.ids import is_uuid4
 from tinytorch_board.submission import SCHEMA_VERSION
 from tinytorch_board.submission.score import BASELINE_METRICS
+from tinytorch_board.submission.signature import sign
 
 SYSTEM_FIELDS = ("system_type", "os", "arch", "cpu_cores", "memory_gb", "python", "numpy")
 METRIC_FIELDS = (
@@ -116,23 +116,22 @@ def build_submission(
     profile: dict | None = None,
     public: PublicFields | None = None,
     now: datetime | None = None,
+    signing_key: bytes | None = None,
     declare_class: bool = True,
 ) -> Prepared:
     """The anonymized submission for a result: nothing identifying unless typed under public.
 
+    `signing_key`: the 32-byte Ed25519 seed of the key for this visibility (see
+    `local.keys.Keys.for_visibility`); it sets participant_id and signs the file.
+    Without one the file is unsigned and unlinked (participant_id null).
+
     With a profile that joined a class (`class join`), the file declares that class unless
-    `declare_class` is false: the student decides which results count for the class."""
+    `declare_class` is false: the student decides which results count for the class.
+    """
     now = now or datetime.now(timezone.utc)
     public_fields = public.as_dict() if public else {}
     visibility = "public" if public_fields else "anonymous"
     profile = profile if isinstance(profile, dict) else None
-
-    participant_id = None
-    if profile:
-        key = "public_id" if visibility == "public" else "anonymous_id"
-        participant_id = profile.get(key)
-    if not is_uuid4(participant_id):
-        participant_id = str(uuid.uuid4())
 
     community = None
     if profile:
@@ -148,7 +147,7 @@ def build_submission(
     document = {
         "schema_version": SCHEMA_VERSION,
         "submission_id": secrets.token_hex(16),
-        "participant_id": participant_id,
+        "participant_id": None,
         "created_at": result["created_at"],
         "client_version": __version__,
         "benchmark": _benchmark_block(result),
@@ -163,8 +162,11 @@ def build_submission(
         "visibility": visibility,
         "public": public_fields or None,
         "withdraw_key_sha256": withdraw_key_hash(secret),
+        "signature": None,
     }
     class_id = profile.get("class_id") if profile and declare_class else None
     if class_id is not None:
         document["class_id"] = class_id  # the validator checks its pattern
+    if signing_key is not None:  # last: the signature covers the class too
+        document = sign(document, signing_key)
     return Prepared(document, secret)

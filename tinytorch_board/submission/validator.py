@@ -1,8 +1,10 @@
-"""Validate submission files: the one statement of the v1 contract.
+"""Validate submission files: the one statement of the contract (schema versions 1 and 2).
 
-The JSON Schema file (`schema_v1.json`), compiled once by jsonschema-rs, plus one lean
-semantic pass for what a schema cannot say (real dates, recomputed scores, names a person
-can read). The same code runs on the student's machine before anything is sent, in every
+The JSON Schema file (`schema_v1.json`, which states both versions), compiled once by
+jsonschema-rs, plus one lean semantic pass for what a schema cannot say (real dates,
+recomputed scores, names a person can read, a participant_id that is its key's), and
+last, for a signed v2 file, the signature over its canonical form (`signature.py`).
+The same code runs on the student's machine before anything is sent, in every
 `ci` command and in the board loader. Every problem is `source: $.json.path: message`.
 
 Order of the checks, cheapest first, so any file up to 64 KiB is judged in well under a
@@ -13,6 +15,7 @@ encodable text) and then Python `jsonschema`, which words the messages.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -39,6 +42,7 @@ from tinytorch_board.submission.score import (
     capstone_overall,
     capstone_track_score,
 )
+from tinytorch_board.submission.signature import participant_id_for, verifies
 
 EARLIEST = datetime(2024, 1, 1, tzinfo=timezone.utc)
 CLOCK_SKEW = timedelta(minutes=10)
@@ -426,6 +430,8 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     if memory is not None and (memory != int(memory) or int(memory) & (int(memory) - 1)):
         add("$.system.memory_gb", f"{memory} is not a power of two (memory is rounded to one)")
 
+    out.extend(_participant_problems(doc, source))
+
     milestones = doc["progress"]["milestones_completed"]
     if milestones != sorted(milestones):
         add("$.progress.milestones_completed", "must be in ascending order")
@@ -445,6 +451,29 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
         if country is not None and country not in ISO_3166_ALPHA2:
             add("$.public.country", f"{country!r} is not an ISO 3166-1 alpha-2 country code")
     return out
+
+
+def _participant_problems(doc: dict, source: str) -> list[Problem]:
+    """Version 1: a participant_id, no signature. Version 2: a signature field; signed,
+    the participant_id is the key's; unsigned, it is null (only a signature links)."""
+    pid = doc["participant_id"]
+    if doc["schema_version"] == 1:
+        if "signature" in doc:
+            return [Problem(source, "$.signature", "only schema_version 2 files are signed")]
+        if pid is None:
+            return [Problem(source, "$.participant_id", "is required in a schema_version 1 file")]
+        return []
+    if "signature" not in doc:
+        return [Problem(source, "$.signature", "is required in a schema_version 2 file")]
+    block = doc["signature"]
+    if block is None:
+        if pid is not None:
+            message = "must be null in an unsigned file (only a signature links results)"
+            return [Problem(source, "$.participant_id", message)]
+        return []
+    if pid != participant_id_for(bytes.fromhex(block["public_key"])):
+        return [Problem(source, "$.participant_id", "does not match the signature's public key")]
+    return []
 
 
 @lru_cache(maxsize=1 << 16)  # institutions and names recur across a board's files
@@ -662,9 +691,12 @@ def check_document(
     now: datetime | None = None,
     *,
     walked: bool = False,
+    verified: set | None = None,
+    content_key: bytes | None = None,
 ) -> list[Problem]:
     """Every problem with an already-parsed document: the compiled schema (worded when it
-    refuses), then the semantic pass and the file's location.
+    refuses), then the semantic pass and the file's location, then (for a signed file
+    with no other problem) its signature.
 
     Problems about a field come before problems about the whole file (path `$`).
     """
@@ -672,7 +704,40 @@ def check_document(
     if not problems:
         now = now or datetime.now(timezone.utc)
         problems = _semantic_problems(doc, source, now) + _location_problems(doc, source, name)
+        if not problems:
+            problems = _signature_problems(doc, source, verified, content_key)
     return sorted(problems, key=_whole_file_last)
+
+
+def _signature_problems(
+    doc: dict, source: str, verified: set | None, content_key: bytes | None
+) -> list[Problem]:
+    """A signed file whose signature does not verify over its canonical form (whole file).
+
+    `verified` (with the file's `content_key`) remembers files already verified: the
+    same bytes always give the same verdict, so each file content is verified once.
+    """
+    if doc["schema_version"] != 2 or doc["signature"] is None:
+        return []
+    if verified is not None and content_key is not None and content_key in verified:
+        return []
+    if not verifies(doc):
+        return [
+            Problem(
+                source,
+                "$",
+                "the signature does not verify over the file's canonical form "
+                "(the file was changed after signing, or signed with another key)",
+            )
+        ]
+    if verified is not None and content_key is not None:
+        verified.add(content_key)
+    return []
+
+
+def content_key(raw: bytes) -> bytes:
+    """The key under which a file's bytes are remembered as verified."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def _whole_file_last(problem: Problem) -> bool:
@@ -680,7 +745,11 @@ def _whole_file_last(problem: Problem) -> bool:
 
 
 def check_bytes(
-    raw: bytes, source: str, name: str | None = None, now: datetime | None = None
+    raw: bytes,
+    source: str,
+    name: str | None = None,
+    now: datetime | None = None,
+    verified: set | None = None,
 ) -> Checked:
     """Validate a file's bytes; `name` is the path it claims (for the id/shard checks).
 
@@ -696,7 +765,11 @@ def check_bytes(
         if problems:
             return Checked(source, doc, tuple(problems))
         walked = True
-    return Checked(source, doc, tuple(check_document(doc, source, name, now, walked=walked)))
+    key = content_key(raw) if verified is not None else None
+    problems = check_document(
+        doc, source, name, now, walked=walked, verified=verified, content_key=key
+    )
+    return Checked(source, doc, tuple(problems))
 
 
 def check_file(path: Path, now: datetime | None = None, source: str | None = None) -> Checked:

@@ -118,6 +118,10 @@ HINTS = {
         "Earlier results with this `participant_id` have no recorded submitter, so nothing "
         "shows they are yours. A maintainer can check and merge by hand."
     ),
+    "old-version": (
+        "New submissions are schema version 2 (signed). Update tinytorch-board "
+        "(`pip install -U tinytorch-board`) and prepare it again with `tinytorch-board submit`."
+    ),
 }
 
 

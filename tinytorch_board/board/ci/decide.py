@@ -26,9 +26,10 @@ from tinytorch_board.board.ci.classes import (
 )
 from tinytorch_board.board.config import AutomationConfig
 from tinytorch_board.jsonio import dumps
-from tinytorch_board.submission import MAX_FILE_BYTES, MODERATION_MARK
+from tinytorch_board.submission import MAX_FILE_BYTES, MODERATION_MARK, SCHEMA_VERSION
 from tinytorch_board.submission.builder import withdraw_key_hash
 from tinytorch_board.submission.classes import ClassInfo
+from tinytorch_board.submission.signature import linked_participant
 from tinytorch_board.submission.validator import check_bytes, parse
 
 REPORT_VERSION = 1
@@ -103,8 +104,9 @@ def identity_findings(
     doc: dict, path: str | None, author: str | None, board: BoardFacts
 ) -> list[Finding]:
     """A valid file may still not be this author's to add: withdrawn ids never come back,
-    a public `github` name is the submitter's own, and a participant_id already on the
-    board stays with the account that submitted it."""
+    a public `github` name is the submitter's own, and an unsigned participant_id
+    already on the board stays with the account that submitted it (a signed file's is
+    proven by its key)."""
     findings = []
     if doc["submission_id"] in board.withdrawn:
         findings.append(
@@ -134,6 +136,10 @@ def identity_findings(
                 )
             )
     participant = doc.get("participant_id")
+    if linked_participant(doc) is not None:
+        # A valid signed file's participant_id is its key's: the signature proves it
+        # belongs to that history, whoever submitted the other files (no history needed).
+        participant = None
     owners = board.owners(participant) if isinstance(participant, str) else []
     if owners:
         count = f"{len(owners)} result{'s' if len(owners) != 1 else ''}"
@@ -284,6 +290,19 @@ def _path_finding(path: str) -> Finding | None:
     return None
 
 
+def _outdated(doc: dict, path: str | None) -> Finding | None:
+    """New submissions must be the current schema version (older files already on a
+    board stay valid, unlinked)."""
+    if doc["schema_version"] == SCHEMA_VERSION:
+        return None
+    return Finding(
+        "old-version",
+        path,
+        f"schema_version {doc['schema_version']} files are no longer accepted; prepare it "
+        f"again with a current tinytorch-board (version {SCHEMA_VERSION}, signed)",
+    )
+
+
 def check_pr(
     files: list[ChangedFile],
     read_blob: BlobReader | None,
@@ -374,7 +393,9 @@ def check_pr(
         raw = read_blob(f.blob, MAX_FILE_BYTES + 1)
         checked = check_bytes(raw, f.path, name=f.path, now=now)
         if checked.ok:
-            refused = identity_findings(checked.document, f.path, author, board)
+            outdated = _outdated(checked.document, f.path)
+            refused = [outdated] if outdated else []
+            refused += identity_findings(checked.document, f.path, author, board)
             refused += class_findings(checked.document, f.path, board)
             check.findings.extend(refused)
             if not refused:
@@ -614,6 +635,10 @@ def intake_issue(
         code = "invalid-json" if checked.document is None else "invalid"
         intake.findings.append(Finding(code, None, f"{problem.path}: {problem.message}"))
     if not checked.ok:
+        return intake
+    outdated = _outdated(checked.document, None)
+    if outdated:
+        intake.findings.append(outdated)
         return intake
     doc = checked.document
     sid = doc["submission_id"]  # the schema has checked: 32 lowercase hex
