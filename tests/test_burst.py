@@ -180,6 +180,13 @@ def test_a_refused_pull_request_is_commented_once_and_not_re_decided(board) -> N
     assert not [c for c in board.calls("PUT") if c[1].endswith("/merge")]
 
 
+def test_the_sweep_leaves_other_pull_requests_alone(board) -> None:
+    board.add_pull(BOARD, "maintainer", {"README.md": "# a better board\n"})
+    reports, _ = drain(board, "WORKFLOW-TOKEN", AutomationConfig(), SimClock(), max_runs=1)
+    assert reports[0].skipped == [1] and reports[0].requests == 1  # the list only
+    assert board.comments == {} and board.pulls[BOARD][0]["state"] == "open"
+
+
 def test_a_batch_of_30_files_from_an_instructor_is_merged_once(board) -> None:
     docs = generate(30, seed=7)
     automation = AutomationConfig(max_files_per_pr_batch=30, batch_authors=("prof-ada",))

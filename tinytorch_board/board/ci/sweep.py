@@ -5,7 +5,9 @@ content-creating requests (merges, comments, labels) about 80 a minute and 500 a
 answering 403/429 with Retry-After beyond that. One pass therefore:
 
 1. lists the open pull requests, 100 per request (head SHA, author, association, labels);
-2. decides each from git objects (`decide`: no REST request);
+2. decides each from git objects (`decide`: no REST request) and leaves alone what is not
+   a submission or class-file change (withdrawals and other pull requests have their own
+   workflows);
 3. per pull request: reads its comments once (to edit ours instead of adding one), posts
    or edits the one result comment, and merges a validated one with `sha` pinned to the
    head commit it checked (GitHub refuses the merge if anything was pushed since);
@@ -29,8 +31,10 @@ from dataclasses import dataclass, field
 
 from tinytorch_board.board.ci.comment import MARKERS
 from tinytorch_board.board.ci.history import author_trailer
+from tinytorch_board.errors import BoardError
 
 RATE_LIMITED_LABEL = "rate-limited"
+DECIDED_KINDS = ("submission", "class")  # withdrawals and other changes have their own runs
 HEAD_MARK = "<!-- tinytorch-board:head {sha} -->"
 LOGIN_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
@@ -82,6 +86,7 @@ class PassReport:
     merged: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # not submissions or class files
     failed: dict[int, str] = field(default_factory=dict)
     requests: int = 0
     writes: int = 0
@@ -95,6 +100,7 @@ class PassReport:
             "merged": self.merged,
             "refused": self.refused,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "failed": {str(k): v for k, v in self.failed.items()},
             "requests": self.requests,
             "content_requests": self.writes,
@@ -202,6 +208,14 @@ class Sweeper:
 
     def _one(self, pull: dict) -> None:
         number, head = pull["number"], pull["head"]["sha"]
+        try:
+            report = self.decide(pull)  # git objects only: no REST request
+        except BoardError as exc:
+            self.report.failed[number] = str(exc)
+            return
+        if report.get("kind") not in DECIDED_KINDS:
+            self.report.skipped.append(number)  # a withdrawal or other change: not ours
+            return
         comments = self._send("GET", f"repos/{self.repo}/issues/{number}/comments?per_page=100")
         ours = next(
             (
@@ -219,7 +233,6 @@ class Sweeper:
         ):
             self.report.unchanged.append(number)  # refused before, nothing pushed since
             return
-        report = self.decide(pull)
         body = self.comment(report) + "\n" + head_mark + "\n"
         if ours is None:
             self._send("POST", f"repos/{self.repo}/issues/{number}/comments", {"body": body})
