@@ -17,7 +17,8 @@ from site_helpers import BADGES, demo_stats, make_entry, stats_for
 
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.site import pack, render_site, svg
-from tinytorch_board.board.site.build import CSP, MARKER, PAGE_SIZE
+from tinytorch_board.board.site.build import MARKER
+from tinytorch_board.board.site.pages import CSP, PAGE_SIZE
 from tinytorch_board.cli import cli
 from tinytorch_board.errors import BoardError
 
@@ -521,7 +522,7 @@ def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):
 
 
 def test_submission_page_is_small_strict_and_escaped(tmp_path):
-    from tinytorch_board.board.site.build import SUBMISSION_CSP
+    from tinytorch_board.board.site.pages import SUBMISSION_CSP
 
     hostile = make_entry(visibility="public", display_name='<b>"x"</b> & </textarea>')
     stats = stats_for([hostile, make_entry()])
@@ -577,7 +578,7 @@ def test_badges_are_written_where_hard_links_fail(tmp_path, monkeypatch):
 def test_html_text_escapes_exactly_as_markupsafe(value):
     from markupsafe import Markup, escape
 
-    from tinytorch_board.board.site.build import html_text
+    from tinytorch_board.board.site.markup import html_text
 
     assert html_text(value) == str(escape(value))
     if isinstance(value, str):

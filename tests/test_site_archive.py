@@ -151,11 +151,11 @@ def test_a_failed_join_stops_the_workers_and_keeps_the_old_archive(tmp_path, mon
     real_add = sink.Assembler.add
     calls = []
 
-    def failing_add(self, fragment, shared):
+    def failing_add(self, fragment):
         calls.append(fragment)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        return real_add(self, fragment, shared)
+        return real_add(self, fragment)
 
     monkeypatch.setattr(sink.Assembler, "add", failing_add)
     with pytest.raises(OSError, match="No space left"):

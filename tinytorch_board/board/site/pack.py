@@ -99,7 +99,7 @@ def pack(entries: Sequence[Entry], badge_ids: Sequence[str], group_keys: Sequenc
             group_index[entry.group] = len(groups)
             groups.append(entry.group)
     systems = sorted({e.system_type for e in entries})
-    cohorts = [""] + sorted({e.cohort for e in entries if e.cohort}, key=_cohort_order)
+    cohorts = [""] + sorted({e.cohort for e in entries if e.cohort}, key=cohort_order)
     system_index = {s: i for i, s in enumerate(systems)}
     cohort_index = {c: i for i, c in enumerate(cohorts)}
     badge_bit = {b: 1 << i for i, b in enumerate(badge_ids)}
@@ -183,7 +183,7 @@ def unpack_rows(meta: dict, chunks: Sequence[str]) -> list[dict]:
 _TERMS = {"Spring": 0, "Summer": 1, "Fall": 2}
 
 
-def _cohort_order(cohort: str) -> tuple:
+def cohort_order(cohort: str) -> tuple:
     term, _, year = cohort.partition(" ")
     if year.isdigit() and term in _TERMS:
         return (0, int(year), _TERMS[term], cohort)

@@ -29,7 +29,6 @@ class Writer:
         self.bytes = 0
         self._first: dict[str, str] = {}  # shared text -> the path first written with it
         self.path: str | None = None  # the tar fragment, for an ArchiveWriter
-        self.shared: list[tuple[str, int, int, int]] = []  # its members others may repeat
 
     def close(self) -> None:
         """Nothing to close: every file is closed as it is written."""
@@ -39,19 +38,15 @@ class Writer:
             os.makedirs(os.path.join(self.root, relative), exist_ok=True)
             self.made.add(relative)
 
-    def text(self, relative: str, content: str, shared: bool = False) -> None:
-        """Write one file; shared=True: another worker may write the same content."""
+    def text(self, relative: str, content: str) -> None:
+        """Write one file."""
         folder, _, _ = relative.rpartition("/")
         if folder not in self.made:
             self.folder(folder)
-        self._write(os.path.join(self.root, relative), content.encode("utf-8"), shared)
+        self._write(os.path.join(self.root, relative), content.encode("utf-8"))
 
-    def _write(self, path: str, data: bytes, shared: bool = False) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if shared else os.O_TRUNC)
-        try:
-            fd = os.open(path, flags, 0o644)
-        except FileExistsError:  # the same content, written by another worker
-            return
+    def _write(self, path: str, data: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             view = memoryview(data)
             while view:
@@ -114,15 +109,11 @@ class ArchiveWriter(Writer):
             self._out.write(tar_header(relative + "/", 0, self.mtime, directory=True))
             self.made.add(relative)
 
-    def text(self, relative: str, content: str, shared: bool = False) -> None:
+    def text(self, relative: str, content: str) -> None:
         folder = relative.rpartition("/")[0]
         if folder and folder not in self.made:
             self.folder(folder)
-        data = content.encode("utf-8")
-        start = self._out.tell()
-        self._member(relative, data)
-        if shared:
-            self.shared.append((relative, start, self._out.tell(), len(data)))
+        self._member(relative, content.encode("utf-8"))
 
     def linked(self, relative: str, content: str) -> None:
         self._member(relative, content.encode("utf-8"))  # a copy: Pages takes no links
@@ -166,14 +157,20 @@ def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> byt
     fields = b"%011o\0%011o\0" % (size, mtime)
     checksum = _FIXED_SUM + sum(raw) + sum(prefix) + sum(mode) + kind[0] + sum(fields)
     return _HEADER % (
-        raw.ljust(100, b"\0"), mode, size, mtime, checksum, kind, prefix.ljust(155, b"\0")
+        raw.ljust(100, b"\0"),
+        mode,
+        size,
+        mtime,
+        checksum,
+        kind,
+        prefix.ljust(155, b"\0"),
     )
 
 
 def is_our_archive(path: Path) -> bool:
     """True when path is a regular file that starts with a tar header this module writes
-    (ustar magic, owner 0 with empty user and group names, a correct checksum): safe for `build --archive` to
-    replace. Anything else (a thesis, a FIFO, a link) is left alone."""
+    (ustar magic, owner 0 with empty user and group names, a correct checksum): safe for
+    `build --archive` to replace. Anything else (a thesis, a FIFO, a link) is left alone."""
     path = Path(path)
     if path.is_symlink() or not path.is_file():
         return False
@@ -193,9 +190,9 @@ def is_our_archive(path: Path) -> bool:
 
 
 class Assembler:
-    """Joins fragments (each with its shared members) into one tar at path, in the
-    order they are added, while later ones are still being written; a shared member
-    already taken from an earlier fragment is left out.
+    """Joins fragments into one tar at path, in the order they are added, while later
+    ones are still being written (no member is in two fragments: each file of the site
+    is written by one task).
 
     Written under a temporary name and renamed by finish, so path holds the old
     archive or the whole new one, never part of one."""
@@ -204,25 +201,10 @@ class Assembler:
         self.path = Path(path)
         self.partial = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
         self._out = open(self.partial, "wb")  # noqa: SIM115 - closed by finish or abort
-        self._seen: set[str] = set()
-        self.skipped = 0  # shared members left out, and the bytes of their text
-        self.skipped_bytes = 0
 
-    def add(self, fragment: str, shared: list) -> None:
-        keep: list[tuple[int, int]] = []  # byte ranges of the fragment to copy
-        position = 0
-        for name, start, end, size in shared:
-            if name in self._seen:
-                keep.append((position, start))
-                position = end
-                self.skipped += 1
-                self.skipped_bytes += size
-            else:
-                self._seen.add(name)
-        keep.append((position, os.path.getsize(fragment)))
+    def add(self, fragment: str) -> None:
         with open(fragment, "rb") as source:
-            for start, end in keep:
-                _copy_range(source.fileno(), self._out, start, end - start)
+            _copy_range(source.fileno(), self._out, 0, os.fstat(source.fileno()).st_size)
         os.remove(fragment)  # its bytes are in the archive now
 
     def finish(self) -> None:

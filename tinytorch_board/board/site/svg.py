@@ -1,34 +1,23 @@
-"""Server-side SVG: community charts, share cards and README badges.
+"""Server-side SVG: community charts and README badges (share cards: `tinytorch_board.cards`).
 
 Everything here returns SVG text built from numbers and from labels that pass through
-`esc` (XML escaping), so no value can close a tag or start a script. Share cards and
-badges take only numbers and allowlisted words (kind, backend, badge names from the
-board's own config), never a display name.
+`esc` (XML escaping), so no value can close a tag or start a script. Badges take only
+numbers and allowlisted words (kind, backend, badge names from the board's own config),
+never a display name.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from xml.sax.saxutils import escape as _xml_escape
+
+from tinytorch_board.cards import INK, esc, num
 
 FONT = "system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
 # A warm palette that reads well for common colour-vision deficiencies.
 PALETTE = ("#e8590c", "#1c7ed6", "#2b8a3e", "#ae3ec9", "#f08c00", "#0c8599", "#c2255c")
-INK = "#1f2933"
 MUTED = "#52606d"
 GRID = "#eadfd3"
-
-
-def esc(text: object) -> str:
-    """XML-escape text for element content and double-quoted attributes."""
-    return _xml_escape(str(text), {'"': "&quot;", "'": "&#39;"})
-
-
-def num(value: float) -> str:
-    """A compact coordinate: at most one decimal."""
-    rounded = round(float(value), 1)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
 
 
 def _open(width: int, height: int, chart_id: str, title: str, desc: str) -> list[str]:
@@ -111,45 +100,6 @@ def column_chart(
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{base}" y2="{base}" stroke="{MUTED}"/>')
     out.append("</svg>")
     return "".join(out)
-
-
-def share_card(
-    title: str,
-    score: float,
-    headline: str,
-    detail: str,
-    modules: int,
-    module_count: int,
-    milestones: int,
-    milestone_count: int,
-) -> str:
-    """The 1200x630 picture linked by Open Graph tags: numbers and allowlisted words only."""
-    bar = 400 * modules / module_count if module_count else 0
-    ahead = ' class="o"'
-    dots = "".join(
-        f'<circle cx="{742 + i * 64}" cy="330" r="22"{"" if i < milestones else ahead}/>'
-        for i in range(milestone_count)
-    )
-    # Compact: shared attributes on the root and the group, one card per distinct result.
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" '
-        f'viewBox="0 0 1200 630" font-family="system-ui,sans-serif" font-size="32" '
-        f'fill="{INK}">'
-        f"<title>Score {score:.1f}</title>"
-        "<style>circle{fill:#2b8a3e}.o{fill:#e9ecef}</style>"
-        '<rect width="1200" height="630" fill="#fff4e6"/>'
-        '<rect x="40" y="40" width="1120" height="550" rx="36" fill="#fff" stroke="#ffc078" '
-        'stroke-width="4"/>'
-        f'<text x="90" y="125" font-size="38" font-weight="700" fill="#d9480f">{esc(title)}</text>'
-        f'<text x="90" y="320" font-size="170" font-weight="800">{score:.1f}</text>'
-        f'<text x="720" y="200">Modules {modules}/{module_count}</text>'
-        '<rect x="720" y="220" width="400" height="26" rx="13" fill="#ffe8cc"/>'
-        f'<rect x="720" y="220" width="{num(bar)}" height="26" rx="13" fill="#e8590c"/>'
-        f'<text x="720" y="290">Milestones {milestones}/{milestone_count}</text>{dots}'
-        f'<text x="90" y="420" font-size="40">{esc(headline)}</text>'
-        f'<text x="90" y="500" font-size="30" fill="#2b8a3e">{esc(detail)}</text>'
-        "</svg>"
-    )
 
 
 def _text_width(text: str) -> int:
