@@ -1,9 +1,15 @@
 """Where a result stands: find the published distribution, fetch it, place a score.
 
-One rule chooses the source for `compare`, `submit` and `community stats`: an explicit
-source (--from URL|DIR, --board DIR) alone when one is given; otherwise the board the
-command already knows about (the local board `submit --to` writes to), then the
-configured board.pages_url. Only api/distribution.json is downloaded; nothing is sent.
+One rule chooses the source for `compare`, `submit`, `community stats` and the
+baseline's closing lines: an explicit source (--from URL|DIR, --board DIR) alone when
+one is given; otherwise the board the command already knows about (the local board
+`submit --to` writes to), the board folder `submit --to` last wrote to (board.local_dir),
+the configured board.pages_url, then the community board named by the package's own
+board.yaml. Only api/distribution.json is downloaded; nothing is sent.
+
+A board folder (board.yaml or submissions/) needs no built site: its distribution, and
+the exact rank and badges a new submission would take there, are computed from its
+submissions/ with the board's own engine and badge rules.
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ from tinytorch_board.submission.distribution import (
 )
 
 DISTRIBUTION_FILE = "api/distribution.json"
+NO_BOARD = (
+    "no board yet: pass {option} once, or set one with "
+    "`tinytorch-board config set board.pages_url URL`"
+)
 LANDING_TIMEOUT = 3.0  # submit's line is a courtesy: never wait long for it
 STATS_TIMEOUT = 5.0
 
@@ -52,19 +62,80 @@ def find_sources(
     if explicit is not None:
         return Sources((str(explicit),))
     candidates = [str(source) for source in nearby]
+    warnings: tuple[str, ...] = ()
     try:
-        pages_url = load_config(project)["board"].get("pages_url")
+        section = load_config(project)["board"]
     except BoardError as exc:
         if strict:
             raise
-        reason = None if candidates else "the config cannot be read"
-        return Sources(tuple(candidates), reason, (f"config ignored: {exc}",))
-    if pages_url:
-        candidates.append(pages_url)
+        section, warnings = {}, (f"config ignored: {exc}",)
+    for source in (section.get("local_dir"), section.get("pages_url"), community_pages_url()):
+        if source and str(source) not in candidates:
+            candidates.append(str(source))
     if not candidates:
-        missing = f"no board given: pass {option} or set board.pages_url in .tinytorch/config.json"
-        return Sources((), missing)
-    return Sources(tuple(candidates))
+        reason = "the config cannot be read" if warnings else NO_BOARD.format(option=option)
+        return Sources((), reason, warnings)
+    return Sources(tuple(candidates), None, warnings)
+
+
+def community_pages_url() -> str | None:
+    """The community board's site named by the package's own board.yaml, if any."""
+    from tinytorch_board.board.config import package_board_config
+
+    config = package_board_config()
+    return config.community_pages_url if config else None
+
+
+def is_board_folder(source: str | Path) -> bool:
+    """A board repository on this machine (board.yaml or submissions/), not a built site."""
+    text = str(source)
+    if text.startswith(("http://", "https://")):
+        return False
+    folder = Path(text)
+    return folder.is_dir() and (
+        (folder / "board.yaml").is_file() or (folder / "submissions").is_dir()
+    )
+
+
+@dataclass(frozen=True)
+class BoardPlace:
+    """Where one submission stands in a board folder, by the board's own engine."""
+
+    title: str
+    entry: object  # board.model.Entry of the submission
+    new_badges: tuple[str, ...]  # names of the badges this submission earns
+    distribution: dict
+
+
+def board_stats(board_dir: Path, extra: dict | None = None):
+    """(BoardStats, BoardConfig) of a board folder, with `extra` counted as if it were there."""
+    from tinytorch_board.board.config import load_config as load_board_config
+    from tinytorch_board.board.load import LoadedBoard, load_board
+    from tinytorch_board.board.stats import compute_stats
+
+    config = load_board_config(board_dir)
+    loaded = load_board(board_dir)
+    if extra is not None and all(
+        d.get("submission_id") != extra.get("submission_id") for d in loaded.documents
+    ):
+        loaded = LoadedBoard(loaded.root, [*loaded.documents, extra])
+    return compute_stats(loaded, config), config
+
+
+def place_in_board(document: dict, board_dir: Path) -> BoardPlace:
+    """The rank, group size and badges `document` takes (or took) in a board folder."""
+    stats, config = board_stats(Path(board_dir), document)
+    sid = document["submission_id"]
+    entry = next(e for e in stats.entries if e.submission_id == sid)
+    earlier = [
+        e
+        for e in stats.entries
+        if e.participant_id == entry.participant_id and e.created_at < entry.created_at
+    ]
+    before = set(max(earlier, key=lambda e: e.created_at).badges) if earlier else set()
+    names = {badge.id: badge.name for badge in stats.badges}
+    new = tuple(names.get(b, b) for b in entry.badges if b not in before)
+    return BoardPlace(config.title, entry, new, stats.distribution)
 
 
 @dataclass(frozen=True)
@@ -90,6 +161,11 @@ def fetch_distribution(
     The download is fetch's bounded one (deadline, size cap, same-origin redirects), and
     the shape is checked before the copy is cached or used, so a bad one is never kept.
     """
+    if is_board_folder(source):
+        stats, _ = board_stats(Path(source))
+        origin = str(Path(source).resolve())
+        doc = check_distribution(stats.distribution, origin)
+        return Published(doc, Fetched(doc, origin, False, None))
     fetched = fetch_json(
         source, DISTRIBUTION_FILE, cache_dir, timeout=timeout, check=check_distribution
     )
