@@ -25,6 +25,7 @@ from tinytorch_board.local.config import load_config
 from tinytorch_board.local.project import Project
 from tinytorch_board.submission.distribution import (
     check_distribution,
+    comparable,
     landing_line,
     place_comparable,
 )
@@ -262,3 +263,130 @@ def community_figures(
     if fetched.from_cache and fetched.age_seconds is not None:
         community["cached"] = describe_age(fetched.age_seconds)
     return community
+
+
+# -- the payoff of a submission ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payoff:
+    """Where a submission stands (or will stand): figures for submit's closing lines.
+
+    `exact`: computed by the board's own engine over its submissions/ (a board folder);
+    otherwise placed in a published distribution, where a rank is an estimate.
+    """
+
+    score: float
+    group: str  # "baseline · numpy backend · suite 1"
+    exact: bool
+    count: int  # comparable (ranked) results, this one included when exact
+    top_percent: int | None  # None: an unverified outlier, listed not ranked
+    rank: int | None
+    system_type: str | None = None
+    similar_count: int | None = None
+    similar_top_percent: int | None = None
+    badges: tuple[str, ...] = ()  # names of the badges this submission earns
+    title: str | None = None  # the board's title (board folders only)
+
+
+def _group_words(kind: str, backend: str, suite: int) -> str:
+    return f"{kind} · {backend} backend · suite {suite}"
+
+
+def payoff_in_board(document: dict, board_dir: Path) -> Payoff:
+    """Exact standing of `document` in a board folder, as if (or since) it is there."""
+    from tinytorch_board.board.model import OTHER
+
+    place = place_in_board(document, board_dir)
+    entry = place.entry
+    similar = entry.similar_top_percent is not None and entry.system_type != OTHER
+    return Payoff(
+        score=entry.score,
+        group=_group_words(entry.kind, entry.backend, entry.suite_version),
+        exact=True,
+        count=entry.group_size,
+        top_percent=entry.top_percent,
+        rank=entry.rank,
+        system_type=entry.system_type if similar else None,
+        similar_count=entry.similar_size if similar else None,
+        similar_top_percent=entry.similar_top_percent if similar else None,
+        badges=place.new_badges,
+        title=place.title,
+    )
+
+
+def payoff_from_distribution(document: dict, distribution: dict) -> Payoff | None:
+    """Standing of `document` among the published results of its group (None: no group yet)."""
+    mine = comparable(document)
+    placement = place_comparable(distribution, mine)
+    if placement is None:
+        return None
+    higher = round(placement.group_count * (100 - placement.percentile) / 100)
+    similar_top = None
+    if placement.system_percentile is not None:
+        similar_top = max(1, min(100, round(100 - placement.system_percentile)))
+    return Payoff(
+        score=mine.score,
+        group=_group_words(mine.kind, mine.backend, mine.suite_version),
+        exact=False,
+        count=placement.group_count + 1,
+        top_percent=placement.top_percent,
+        rank=higher + 1,
+        system_type=placement.system_type,
+        similar_count=placement.system_count,
+        similar_top_percent=similar_top,
+    )
+
+
+def find_payoff(
+    document: dict,
+    sources: Sources,
+    cache_dir: Path | None,
+    timeout: float = LANDING_TIMEOUT,
+    offline: Callable[[str], None] = lambda reason: None,
+) -> Payoff | None:
+    """The payoff from the first source that can place the document (board folders exactly)."""
+    for source in sources.candidates:
+        try:
+            if is_board_folder(source):
+                return payoff_in_board(document, Path(source))
+            published = fetch_distribution(source, cache_dir, timeout)
+        except BoardError as exc:
+            offline(offline_reason(exc))
+            continue
+        found = payoff_from_distribution(document, published.doc)
+        if found:
+            return found
+    return None
+
+
+def standing_lines(payoff: Payoff, public: bool) -> list[str]:
+    """What a submission earns, in words: percentile and similar systems, or rank and badges."""
+    about = "" if payoff.exact else "about "
+    if payoff.top_percent is None:
+        lines = [
+            f"Score {payoff.score:.1f} ({payoff.group}): far from similar systems' results, "
+            "so it is listed as an unverified outlier, not ranked."
+        ]
+    elif payoff.count == 1:
+        lines = [
+            f"Score {payoff.score:.1f}: the first comparable result on this board ({payoff.group})."
+        ]
+    elif public:
+        lines = [
+            f"Score {payoff.score:.1f}: rank {about}#{payoff.rank} of {payoff.count} "
+            f"comparable results ({payoff.group}), top {payoff.top_percent}%."
+        ]
+    else:
+        lines = [
+            f"Score {payoff.score:.1f}: top {payoff.top_percent}% of {payoff.count} comparable "
+            f"results ({payoff.group})."
+        ]
+    if payoff.similar_top_percent is not None:
+        lines.append(
+            f"Similar systems: top {payoff.similar_top_percent}% of the {payoff.similar_count} "
+            f"comparable results measured on {payoff.system_type} machines."
+        )
+    if payoff.badges:
+        lines.append("Badges earned: " + ", ".join(payoff.badges) + ".")
+    return lines
