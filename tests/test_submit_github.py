@@ -254,3 +254,42 @@ def test_the_landing_hook_is_shown_before_asking(project, github_fake, monkeypat
     )
     result = run(project, "submit", "--yes")
     assert result.output.index(line) < result.output.index("Opened:")
+
+
+@pytest.mark.parametrize(
+    ("trouble", "env"),
+    [
+        ("401", fast_env(TINYTORCH_BOARD_TOKEN="WRONG")),
+        ("500", None),
+        ("hang", None),
+    ],
+)
+def test_retry_resends_the_kept_submission_after_401_500_or_a_hang(
+    project, github_fake, trouble, env
+):
+    """The record is written before the first request, so every failure leaves it."""
+    if trouble == "500":
+        github_fake.fail("GET", r"/repos/board-org/board$", 500, "Server Error", times=10)
+    elif trouble == "hang":
+        github_fake.hang("GET", r"/repos/board-org/board$", seconds=6, times=10)
+    failed = run(project, "submit", "--yes", env=env)
+    assert failed.exit_code == 1
+    assert "tinytorch-board submit --retry" in failed.output
+    (record,) = outbox_records(project)
+    assert record["status"] == "failed" and record["target"]["repo"] == BOARD
+    github_fake.injected.clear()
+
+    retried = run(project, "submit", "--retry")
+    assert retried.exit_code == 0, retried.output
+    sid = record["submission_id"]
+    assert f"Resending {sid[:8]} (baseline, score" in retried.output
+    assert "anonymous, failed) to board-org/board" in retried.output
+    (sent,) = outbox_records(project)
+    assert sent["status"] == "sent"
+    pushed = github_fake.file_on(
+        "adalace7/board", f"submission/{sid}", f"submissions/{sid[:2]}/{sid}.json"
+    )
+    assert (
+        pushed
+        == json.dumps(record["submission"], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

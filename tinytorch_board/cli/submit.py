@@ -608,7 +608,13 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json):
 
 
 def _retry(project, token_option, api_url, yes, as_json):
+    from tinytorch_board.publish import outbox
     from tinytorch_board.publish.deliver import retry_outbox
+
+    if not as_json:
+        records, _ = outbox.list_records(project.outbox_dir)
+        for record in outbox.to_retry(records):
+            click.echo(f"Resending {outbox.describe(record)}")
 
     def connect_board(target):
         return github_board(

@@ -109,6 +109,19 @@ def where(record: dict) -> str:
     return "nowhere yet (preview)"
 
 
+def describe(record: dict) -> str:
+    """One line naming a record: id, what it holds, its state and where it goes."""
+    document = record.get("submission", {})
+    bench = document.get("benchmark") if isinstance(document.get("benchmark"), dict) else {}
+    score = bench.get("score")
+    shown = f"score {score:g}" if isinstance(score, (int, float)) else "no score"
+    reason = f"; last failure: {record['reason']}" if record.get("reason") else ""
+    return (
+        f"{record.get('submission_id', '?')[:8]} ({bench.get('kind', '?')}, {shown}, "
+        f"{visibility(record)}, {record.get('status')}) to {where(record)}{reason}"
+    )
+
+
 def update_status(outbox_dir: Path, submission_id: str, status: str, **details: object) -> dict:
     """Move a record to a new state, keeping its history."""
     if status not in STATES:
@@ -136,11 +149,12 @@ def load_record(path: Path) -> dict:
 
 
 def find_record(outbox_dir: Path, submission_id: str) -> dict:
-    """The record for an id, or for a unique prefix of at least 6 characters."""
+    """The record for an id, or for any unique start of one."""
     submission_id = submission_id.strip().lower()
-    if not re.fullmatch(r"[0-9a-f]{6,32}", submission_id):
+    if not re.fullmatch(r"[0-9a-f]{1,32}", submission_id):
         raise BoardError(
-            f"{submission_id!r} is not a submission id (32 hex, or its first 6 or more)"
+            f"{submission_id!r} is not a submission id (32 hex, or a unique start of one; "
+            "`tinytorch-board submissions` lists them)"
         )
     path = record_path(outbox_dir, submission_id)
     if path.exists():
