@@ -204,6 +204,36 @@ def landing(
     return None
 
 
+def where_you_stand(
+    data: dict,
+    sources: Sources,
+    cache_dir: Path | None,
+    timeout: float = LANDING_TIMEOUT,
+    offline: Callable[[str], None] = lambda reason: None,
+) -> str | None:
+    """ "Where you stand: top N% of M comparable results (...)" for a result file or a
+    submission, from the first source that has its group; None when none has."""
+    mine = comparable(data)
+    for source in sources.candidates:
+        try:
+            published = fetch_distribution(source, cache_dir, timeout)
+        except BoardError as exc:
+            offline(offline_reason(exc))
+            continue
+        placement = place_comparable(published.doc, mine)
+        if placement is None:
+            continue
+        line = (
+            f"Where you stand: top {placement.top_percent}% of the {placement.group_count} "
+            f"comparable results ({_group_words(mine.kind, mine.backend, mine.suite_version)})"
+        )
+        if placement.system_percentile is not None:
+            top = max(1, min(100, round(100 - placement.system_percentile)))
+            line += f"; top {top}% of the {placement.system_count} on {placement.system_type}"
+        return line + ". Computed here; nothing uploaded."
+    return None
+
+
 def placement_figures(doc: dict, result: ResultInfo | None) -> dict | None:
     """Score, group and placement of one local result for `community stats`."""
     if result is None:

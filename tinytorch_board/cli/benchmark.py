@@ -219,7 +219,7 @@ def _earlier_results(project, result: dict, path) -> list[dict]:
 
 def _standing_line(project, result: dict) -> tuple[str | None, bool]:
     """Where the result stands on the known board, and whether a board is known at all."""
-    from tinytorch_board.board.standing import find_sources, landing
+    from tinytorch_board.board.standing import find_sources, where_you_stand
 
     sources = find_sources(project)
     if not sources.candidates:
@@ -228,11 +228,7 @@ def _standing_line(project, result: dict) -> tuple[str | None, bool]:
     def offline(reason: str) -> None:
         click.echo(f"offline: {reason}", err=True)
 
-    line = landing(result, sources, project.cache_dir, offline=offline)
-    if line:
-        line = line.replace("Your score would land", "Where you stand: your score lands", 1)
-        line = line.rstrip(".") + " (computed here; nothing uploaded)."
-    return line, True
+    return where_you_stand(result, sources, project.cache_dir, offline=offline), True
 
 
 def submit_command(settings, path) -> str:

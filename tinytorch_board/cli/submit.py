@@ -354,7 +354,8 @@ def _submit_local(send: Send) -> None:
     if withdrawn:
         click.echo(f"Withdrew the anonymous file: {withdrawn}")
     click.secho(f"Submitted: {path}", fg="green")
-    _print_payoff(prepared, payoff, card, _local_permalink(board_dir, prepared.submission_id))
+    permalink = _local_permalink(board_dir, prepared.submission_id) + " (once the site is rebuilt)"
+    _print_payoff(prepared, payoff, card, permalink, local_board=board_dir)
     click.echo(
         f"Your withdrawal key is kept in {project.outbox_dir} (never published): "
         f"tinytorch-board withdraw {prepared.submission_id[:8]}"
@@ -406,7 +407,9 @@ def _board_title() -> str:
     return BoardConfig().title
 
 
-def _print_payoff(prepared, payoff, card, permalink: str | None, pages_url=None) -> None:
+def _print_payoff(
+    prepared, payoff, card, permalink: str | None, pages_url=None, local_board=None
+) -> None:
     from tinytorch_board.board.standing import standing_lines
 
     public = _is_public(prepared)
@@ -420,7 +423,12 @@ def _print_payoff(prepared, payoff, card, permalink: str | None, pages_url=None)
         click.echo(f"Your page: {permalink}")
     if card:
         click.echo(f"Share card: {card['png']} (1200x630; SVG beside it)")
-    if pages_url:
+    if local_board is not None:
+        click.echo(
+            f"README badge: the build writes badges/{sid}.svg; link it with the address "
+            "the board's site is published at."
+        )
+    elif pages_url:
         base = pages_url.rstrip("/")
         click.echo("README badge:")
         click.echo(f"    [![TinyTorch score]({base}/badges/{sid}.svg)]({base}/s/{sid}.html)")
