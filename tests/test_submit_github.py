@@ -293,3 +293,16 @@ def test_retry_resends_the_kept_submission_after_401_500_or_a_hang(
         pushed
         == json.dumps(record["submission"], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+def test_the_dry_run_shows_the_bytes_the_pull_request_adds(project, github_fake):
+    dry = run(project, "submit", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    shown = dry.output.split("with this exact content:\n\n", 1)[1].split("\n\nIt holds no", 1)[0]
+    sent = run(project, "submit", "--yes")
+    assert sent.exit_code == 0, sent.output
+    sid = json.loads(shown)["submission_id"]
+    pushed = github_fake.file_on(
+        "adalace7/board", f"submission/{sid}", f"submissions/{sid[:2]}/{sid}.json"
+    )
+    assert pushed.encode("utf-8") == (shown + "\n").encode("utf-8")
