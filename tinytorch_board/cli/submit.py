@@ -307,7 +307,7 @@ def _submit_local(send: Send) -> None:
 
     project, prepared, target = send.project, send.prepared, send.target
     text = dumps(prepared.document)
-    board_dir = Path(target.board_dir) if target else None
+    board_dir = Path(target.board_dir).resolve() if target else None
     where = f"{board_dir}/{prepared.relative_path}" if board_dir else prepared.relative_path
     switch = send.plan.switch_from()
     landing = None
