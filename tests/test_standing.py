@@ -79,3 +79,68 @@ def test_landing_skips_sources_it_cannot_use(tmp_path):
     line = landing(document, sources, cache_dir=None)
     assert line == "Your score would land in the top 50% of 101 baseline 1 numpy results."
     assert landing(document, Sources((str(empty), str(other))), cache_dir=None) is None
+
+
+def test_the_remembered_board_comes_before_pages_url(tmp_path):
+    board = str(tmp_path / "board")
+    project = project_with(tmp_path, {"board": {"pages_url": PAGES, "local_dir": board}})
+    assert find_sources(project).candidates == (board, PAGES)
+
+
+def test_submit_to_remembers_the_board_once(tmp_path):
+    from tinytorch_board.local.config import load_config, remember_board_dir
+
+    project = project_with(tmp_path, None)
+    assert remember_board_dir(project, tmp_path / "board") is True
+    assert remember_board_dir(project, tmp_path / "board") is False
+    assert load_config(project)["board"]["local_dir"] == str((tmp_path / "board").resolve())
+
+
+def test_the_package_board_yaml_names_the_default_community_board(tmp_path, monkeypatch):
+    from tinytorch_board.board import config as board_config
+
+    yaml_text = (
+        "version: 1\ncommunity:\n  repo: org/board\n  pages_url: https://org.github.io/board/\n"
+    )
+    monkeypatch.setattr(board_config, "default_board_yaml", lambda: yaml_text)
+    assert find_sources(project_with(tmp_path, None)).candidates == (PAGES,)
+
+
+def test_the_shipped_board_yaml_names_no_community_board_yet():
+    from tinytorch_board.board.config import package_board_config
+
+    config = package_board_config()
+    assert config is not None and config.community_pages_url is None
+
+
+@pytest.mark.parametrize(
+    "community, message",
+    [
+        ({"repo": "not a repo"}, "community.repo must be owner/name"),
+        ({"pages_url": "http://x"}, "community.pages_url must be an https:// URL"),
+        ({"site": "x"}, "unknown key(s): site"),
+    ],
+)
+def test_a_bad_community_section_is_one_line(community, message):
+    from tinytorch_board.board.config import parse_config
+    from tinytorch_board.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_config({"version": 1, "community": community}, "board.yaml")
+
+
+def test_a_board_folder_needs_no_built_site(tmp_path):
+    from click.testing import CliRunner
+
+    from tinytorch_board.board.standing import fetch_distribution
+    from tinytorch_board.cli import cli
+
+    board = tmp_path / "board"
+    out = CliRunner().invoke(
+        cli, ["demo-data", "--count", "20", "--seed", "3", "--out", str(board)]
+    )
+    assert out.exit_code == 0, out.output
+    published = fetch_distribution(str(board), None)
+    assert published.doc["distribution_version"] == 1
+    assert sum(g["count"] for g in published.doc["groups"].values()) > 0
+    assert not (board / "site").exists()

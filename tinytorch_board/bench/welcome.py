@@ -13,14 +13,14 @@ NAMES_SHOWN = 3
 
 
 def _names(ids: Sequence[str], table, label) -> str:
-    """'Tensor, Activations, Layers' (the latest few, then how many more)."""
+    """' (Tensor, Activations, Layers)', or ' (4 earlier, then A, B, C)' for many."""
     by_id = {item.id: label(item) for item in table}
     known = [by_id[i] for i in sorted(ids) if i in by_id]
     if not known:
         return ""
     shown = known[-NAMES_SHOWN:]
     more = len(known) - len(shown)
-    return f" ({'… ' if more else ''}{', '.join(shown)}{f'; {more} more' if more else ''})"
+    return f" ({f'{more} earlier, then ' if more else ''}{', '.join(shown)})"
 
 
 def module_line(modules: set[str]) -> str:
