@@ -220,3 +220,15 @@ def test_the_benchmark_command_module_imports_no_numpy():
         "sys.exit(1 if {'numpy', 'rich'} & set(sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_no_line_is_cut_mid_word_when_stdout_is_not_a_terminal(tmp_path):
+    """A pipe or a file gets whole lines: the long saved path is on one line, unbroken."""
+    project = tmp_path / ("a-very-long-folder-name-for-a-course-checkout" * 2) / "TinyTorch"
+    (project / ".tito").mkdir(parents=True)
+    outcome = CliRunner().invoke(
+        cli, ["--project-dir", str(project), "benchmark", "baseline", "--backend", "numpy"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    [path] = result_files(project / ".tito" / "benchmarks")
+    assert f"Saved to {path} (nothing was sent anywhere)." in outcome.output.splitlines()
