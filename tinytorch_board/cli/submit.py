@@ -561,7 +561,7 @@ def _pages_url(project) -> str | None:
 
 def _submit_web(project, prepared, result_path, target, dry_run, as_json):
     from tinytorch_board.jsonio import dumps
-    from tinytorch_board.publish import weblink
+    from tinytorch_board.publish import outbox, weblink
     from tinytorch_board.publish.deliver import save_for_web
     from tinytorch_board.publish.preview import file_note
 
@@ -569,6 +569,8 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json):
     route = weblink.submission_route(target.repo, prepared.relative_path, text, target.api_url)
     if not dry_run:
         save_for_web(project.outbox_dir, prepared, str(result_path), target)
+    elif not outbox.record_path(project.outbox_dir, prepared.submission_id).exists():
+        outbox.keep_preview(project.outbox_dir, prepared, str(result_path))
     if as_json:
         echo_json(
             {
@@ -605,7 +607,10 @@ def _submit_web(project, prepared, result_path, target, dry_run, as_json):
             "  the board's automation checks it and opens the pull request for you."
         )
     if dry_run:
-        click.echo("Dry run: nothing was saved.")
+        click.echo(
+            f"Dry run: nothing was proposed. Kept as {prepared.submission_id[:8]} in the "
+            "outbox: the next `submit --web` of this result shows exactly this file."
+        )
         return
     click.echo(
         f"\nYour withdrawal key is kept in {project.outbox_dir} (never published): "

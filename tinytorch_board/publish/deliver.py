@@ -243,7 +243,7 @@ def _deliver_github(outbox_dir: Path, submission_id: str, change: Change, board,
 
 def save_for_web(outbox_dir: Path, prepared: Prepared, result_file: str, target: Target) -> dict:
     """The web route sends nothing itself; keep the record (and its withdrawal secret)."""
-    return outbox.save_prepared(outbox_dir, prepared, result_file, target.as_dict())
+    return keep_for_sending(outbox_dir, prepared, result_file, target)
 
 
 # -- retry ---------------------------------------------------------------------------------

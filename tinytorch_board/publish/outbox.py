@@ -70,9 +70,18 @@ def is_preview(record: dict) -> bool:
     return record.get("status") == "prepared" and not record.get("target")
 
 
+def is_web_link(record: dict) -> bool:
+    """Prepared for the no-token web route: only the student knows if it was proposed."""
+    target = record.get("target") if isinstance(record.get("target"), dict) else {}
+    return record.get("status") == "prepared" and target.get("type") == "web"
+
+
 def is_live(record: dict) -> bool:
-    """Sent, or on its way (failed or interrupted, waiting for --retry); not a preview."""
-    return record.get("status") in ("sent", "failed", "prepared") and not is_preview(record)
+    """Sent, or on its way (failed or interrupted, waiting for --retry); not a preview
+    and not a web link (showing the same link again is no second submission)."""
+    if is_preview(record) or is_web_link(record):
+        return False
+    return record.get("status") in ("sent", "failed", "prepared")
 
 
 def visibility(record: dict) -> str:

@@ -94,7 +94,7 @@ def plan_submission(
     for record in reversed(same):
         kept = record["submission"]
         if (
-            outbox.is_preview(record)
+            (outbox.is_preview(record) or outbox.is_web_link(record))
             and kept.get("visibility") == prepared.document.get("visibility")
             and kept.get("public") == prepared.document.get("public")
             and isinstance(record.get("withdraw_secret"), str)
