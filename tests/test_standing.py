@@ -144,3 +144,9 @@ def test_a_board_folder_needs_no_built_site(tmp_path):
     assert published.doc["distribution_version"] == 1
     assert sum(g["count"] for g in published.doc["groups"].values()) > 0
     assert not (board / "site").exists()
+
+
+def test_a_github_submission_is_not_placed_on_the_remembered_folder(tmp_path):
+    board = str(tmp_path / "board")
+    project = project_with(tmp_path, {"board": {"pages_url": PAGES, "local_dir": board}})
+    assert find_sources(project, remembered=False).candidates == (PAGES,)

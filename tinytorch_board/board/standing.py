@@ -54,11 +54,14 @@ def find_sources(
     nearby: Sequence[str | Path] = (),
     option: str = "--from URL|DIR",
     strict: bool = False,
+    remembered: bool = True,
 ) -> Sources:
     """The sources to try: `explicit` alone, else `nearby` then board.pages_url.
 
     An unreadable config is an error when `strict` (compare cannot go on without it),
     otherwise a warning and a reason (stats and submit carry on with local figures).
+    `remembered=False` leaves out the board folder `submit --to` last used (a GitHub
+    submission is placed among the published results, not on a folder of this machine).
     """
     if explicit is not None:
         return Sources((str(explicit),))
@@ -70,7 +73,8 @@ def find_sources(
         if strict:
             raise
         section, warnings = {}, (f"config ignored: {exc}",)
-    for source in (section.get("local_dir"), section.get("pages_url"), community_pages_url()):
+    local_dir = section.get("local_dir") if remembered else None
+    for source in (local_dir, section.get("pages_url"), community_pages_url()):
         if source and str(source) not in candidates:
             candidates.append(str(source))
     if not candidates:

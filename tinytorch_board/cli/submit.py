@@ -31,7 +31,8 @@ def find_standing(project, document: dict, target=None):
     def offline(reason: str) -> None:
         click.echo(f"offline: {reason}", err=True)
 
-    sources = find_sources(project, nearby=nearby)
+    local = target is None or target.type == "local"
+    sources = find_sources(project, nearby=nearby, remembered=local)
     for message in sources.warnings:
         warn(message)
     return find_payoff(document, sources, project.cache_dir, offline=offline)
