@@ -66,11 +66,15 @@ def confirm_token_host(target, yes: bool) -> None:
         raise BoardError(f"{host} was not confirmed; your token was not sent anywhere")
 
 
-def github_board(target, token_option: str | None, hint: str, yes: bool = False):
-    """Connect to the board as the token's user (reads only), after confirming the host."""
+def github_board(
+    target, token_option: str | None, hint: str, yes: bool = False, confirmed: bool = False
+):
+    """Connect to the board as the token's user (reads only), after confirming the host
+    (unless the caller already did: `confirmed`)."""
     from tinytorch_board.publish.github import Limits, connect, resolve_token
 
-    confirm_token_host(target, yes)
+    if not confirmed:
+        confirm_token_host(target, yes)
     token, source = resolve_token(token_option, api_url=target.api_url)
     if token_option:
         warn("--token puts your token in your shell history; prefer TINYTORCH_BOARD_TOKEN or gh")
@@ -475,11 +479,17 @@ def _submit_github(send: Send, token_option: str | None) -> None:
     result_file = str(send.plan.result_path)
     board = None
     if not send.dry_run:  # a dry run never touches the network
+        # A host named only by a file is confirmed before anything is kept for it.
+        confirm_token_host(target, send.yes)
         # Kept before the first network call: a 401, a 500 or a hang leaves it for --retry.
         keep_for_sending(project.outbox_dir, prepared, result_file, target)
         try:
             board = github_board(
-                target, token_option, "then run `tinytorch-board submit --retry`", yes=send.yes
+                target,
+                token_option,
+                "then run `tinytorch-board submit --retry`",
+                yes=send.yes,
+                confirmed=True,
             )
         except BoardError as exc:
             outbox.mark_failed(project.outbox_dir, prepared.submission_id, str(exc), "connecting")
