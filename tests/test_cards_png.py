@@ -26,8 +26,8 @@ def inked_rows(data: bytes) -> int:
 
 
 def test_card_png_is_1200x630_and_draws_its_text():
-    card = student_card("TinyTorch Community Board", 61.4, "baseline", "numpy", 3, 1)
-    blank = student_card("", 61.4, "baseline", "numpy", 3, 1).replace(">61.4<", "><")
+    card = student_card("TinyTorch Community Board", 61.4, "baseline · suite 2 · numpy", 3, 1)
+    blank = student_card("", 61.4, "baseline · suite 2 · numpy", 3, 1).replace(">61.4<", "><")
     with_text, without = card_png(card), card_png(blank)
     assert png_size(with_text) == (1200, 630)
     # The title and score are real glyphs: removing them changes many rows.
@@ -35,6 +35,6 @@ def test_card_png_is_1200x630_and_draws_its_text():
 
 
 def test_student_card_holds_no_rank_or_percentile():
-    card = student_card("Board", 50.0, "baseline", "numpy", 3, 1)
+    card = student_card("Board", 50.0, "baseline · suite 2 · numpy", 3, 1)
     assert "Top" not in card and "%" not in card and " of " not in card
     assert "Modules 3/20" in card and "Milestones 1/6" in card

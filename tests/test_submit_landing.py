@@ -10,7 +10,7 @@ from tinytorch_board.cli import cli
 from tinytorch_board.submission.distribution import quantiles
 
 
-def _distribution(scores: list[float]) -> dict:
+def _distribution(scores: list[float], suite: int = 2) -> dict:
     return {
         "distribution_version": 1,
         "generated_at": "2026-11-20T00:00:00Z",
@@ -18,9 +18,9 @@ def _distribution(scores: list[float]) -> dict:
         "totals": {"submissions": len(scores), "participants": len(scores), "public_entries": 0},
         "cohorts": {},
         "groups": {
-            "baseline/1/numpy": {
+            f"baseline/{suite}/numpy": {
                 "kind": "baseline",
-                "suite_version": 1,
+                "suite_version": suite,
                 "backend": "numpy",
                 "count": len(scores),
                 "quantiles": quantiles(sorted(scores)),
@@ -49,9 +49,17 @@ def test_submit_prints_the_published_standing_before_asking(project, board, http
         cli, ["--project-dir", str(project), "submit", "--dry-run"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    assert "top 1% of 101 comparable results (baseline · numpy backend · suite 1)" in (
-        result.output
+    assert "top 1% of 101 comparable results (baseline · suite 2 · numpy)" in result.output
+    # A board with only suite 1 results never places a suite 2 result among them.
+    httpserver.clear()
+    httpserver.expect_request("/b/api/distribution.json").respond_with_json(
+        _distribution([0.0] * 50 + [1.0] * 50, suite=1)
     )
+    result = runner.invoke(
+        cli, ["--project-dir", str(project), "submit", "--dry-run"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "comparable results" not in result.output
 
 
 def test_a_board_folder_places_the_result_with_its_own_engine(project, board):
@@ -66,7 +74,7 @@ def test_a_board_folder_places_the_result_with_its_own_engine(project, board):
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    assert "the first comparable result on this board (baseline · numpy backend" in result.output
+    assert "the first comparable result on this board (baseline · suite 2 · numpy)" in result.output
     assert "Badges earned: First Steps, Community Member." in result.output
 
 

@@ -36,11 +36,12 @@ def num(value: float) -> str:
     return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
 
 
-def headline(kind: str, backend: str, top_percent: int | None) -> str:
-    """The card's line under the score; top_percent None: not ranked (an outlier)."""
+def headline(group: str, top_percent: int | None) -> str:
+    """The card's line under the score; group in words ("baseline · suite 2 · numpy");
+    top_percent None: not ranked (an outlier)."""
     if top_percent is None:
-        return f"{kind} · {backend}: unverified, listed not ranked"
-    return f"Top {top_percent}% of {kind} · {backend} results"
+        return f"{group}: unverified, listed not ranked"
+    return f"Top {top_percent}% of {group} results"
 
 
 def share_card(
@@ -117,16 +118,17 @@ def card_png(card: str) -> bytes:
 def student_card(
     title: str,
     score: float,
-    kind: str,
-    backend: str,
+    group: str,
     modules: int,
     milestones: int,
 ) -> str:
-    """The card a student keeps: only what stays true (never a rank or a percentile)."""
+    """The card a student keeps: only what stays true (never a rank or a percentile).
+
+    group: the result's comparable group in words ("baseline · suite 2 · numpy")."""
     return share_card(
         title,
         score,
-        f"{kind} benchmark · {backend} backend",
+        group,
         modules=modules,
         milestones=milestones,
     )

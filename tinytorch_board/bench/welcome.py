@@ -35,27 +35,33 @@ def milestone_line(milestones: set[str]) -> str:
     return f"{mark} Milestones: {len(milestones)}/{MILESTONE_COUNT}{names}"
 
 
+FRAMEWORK_SENTENCE = (
+    "your own ops against numpy timed in the same run: 100 = as fast as numpy, "
+    "every 2x slower = -10"
+)
+MACHINE_SENTENCE = "numpy on this machine against the reference machine = 50, every 2x faster = +10"
+
+
+def machine_line(score: float) -> str:
+    return f"Your machine: {score:.1f} / 100  ({MACHINE_SENTENCE})"
+
+
 def score_lines(result: dict) -> list[str]:
-    """One line per score the result holds, each saying what it measures."""
-    framework = result.get("framework_score")
-    machine = result.get("machine_score")
-    lines = []
-    if isinstance(framework, (int, float)):
-        lines.append(
-            f"📊 Your TinyTorch: {framework:.1f} / 100: your own ops against numpy in the same "
-            "run, so it is fair on any hardware (100 = as fast as numpy)"
-        )
-    if isinstance(machine, (int, float)):
-        lines.append(
-            f"🖥  Your machine: {machine:.1f} / 100: numpy here against the reference machine "
-            "(= 50; every 2x faster = +10)"
-        )
-    if not lines:
-        lines.append(
-            f"📊 Baseline score: {result['score']:.1f} / 100: {result['backend']} on this machine "
-            "against the reference machine (= 50; every 2x faster = +10)"
-        )
-    return lines
+    """One line per score the result holds, each saying what it measures.
+
+    A tinytorch result of a suite with a framework score has two (its headline `score`
+    is Your TinyTorch, `machine_score` Your machine); a numpy result has Your machine;
+    a suite 1 tinytorch result has its one numpy-relative score.
+    """
+    score, machine = result["score"], result.get("machine_score")
+    if result["backend"] == "tinytorch" and isinstance(machine, (int, float)):
+        return [
+            f"📊 Your TinyTorch: {score:.1f} / 100  ({FRAMEWORK_SENTENCE})",
+            f"🖥  {machine_line(machine)}",
+        ]
+    if result["backend"] == "tinytorch":
+        return [f"📊 Score: {score:.1f} / 100  (reference machine = 50; every 2x faster = +10)"]
+    return [f"🖥  {machine_line(score)}"]
 
 
 def welcome_lines(

@@ -324,7 +324,9 @@ class Payoff:
 
 
 def _group_words(kind: str, backend: str, suite: int) -> str:
-    return f"{kind} · {backend} backend · suite {suite}"
+    from tinytorch_board.submission.score import group_label
+
+    return group_label(kind, suite, backend)
 
 
 def payoff_in_board(document: dict, board_dir: Path) -> Payoff:

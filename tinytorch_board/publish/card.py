@@ -10,6 +10,7 @@ from pathlib import Path
 from tinytorch_board.cards import card_png, student_card
 from tinytorch_board.errors import WriteError
 from tinytorch_board.jsonio import write_text_atomic
+from tinytorch_board.submission.score import group_label
 
 
 def write_share_card(folder: Path, document: dict, title: str) -> tuple[Path, Path]:
@@ -22,8 +23,7 @@ def write_share_card(folder: Path, document: dict, title: str) -> tuple[Path, Pa
     svg = student_card(
         title,
         float(bench["score"]),
-        bench["kind"],
-        bench["backend"],
+        group_label(bench["kind"], int(bench["suite_version"]), bench["backend"]),
         int(progress.get("modules_completed") or 0),
         len(progress.get("milestones_completed") or ()),
     )

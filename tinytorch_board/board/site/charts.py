@@ -10,6 +10,7 @@ from markupsafe import Markup
 from tinytorch_board.board.model import BoardStats
 from tinytorch_board.board.site import pack, svg
 from tinytorch_board.curriculum import MILESTONES, MODULE_COUNT
+from tinytorch_board.submission.score import group_label, scale_sentence
 
 
 class Figure(TypedDict):
@@ -85,12 +86,13 @@ def community_charts(stats: BoardStats) -> list[Figure]:
     for i, (group, bins) in enumerate(sorted(c.score_histogram.items())):
         width = 100 / max(1, len(bins))
         labels = [f"{round(j * width)}" for j in range(len(bins))]
-        title = f"Scores: {group.replace('/', ' · suite ', 1).replace('/', ' · ')}"
+        kind, suite, backend = group.split("/")
+        title = f"Scores: {group_label(kind, int(suite), backend)}"
         charts.append(
             _figure(
                 f"scores-{i}",
                 title,
-                "Reference machine = 50; every doubling of speed adds 10.",
+                scale_sentence(kind, int(suite), backend),
                 svg.column_chart(f"c-scores-{i}", title, labels, list(bins), every=2),
                 [(f"{round(j * width)}–{round((j + 1) * width)}", v) for j, v in enumerate(bins)],
                 "Score",

@@ -23,6 +23,7 @@ from tinytorch_board.board.site.sink import Writer
 from tinytorch_board.cards import card_name, headline, share_card
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.submission.badges import BadgeDef
+from tinytorch_board.submission.score import group_label
 
 PAGE_SIZE = 100
 CSP = (
@@ -191,13 +192,13 @@ def share_cards(entries: list[Entry], title: str) -> tuple[dict[str, str], list[
     for e in entries:
         top = None if e.outlier else e.top_percent
         done = len(frozenset(e.milestones_completed))
-        key = (e.score, e.kind, e.backend, top, e.modules_completed, done)
+        key = (e.score, e.kind, e.suite_version, e.backend, top, e.modules_completed, done)
         name = by_key.get(key)
         if name is None:
             card = share_card(
                 title,
                 e.score,
-                headline(e.kind, e.backend, top),
+                headline(group_label(e.kind, e.suite_version, e.backend), top),
                 modules=e.modules_completed,
                 milestones=done,
             )
@@ -253,7 +254,7 @@ class _Rows:
                     e.created_at[:10],
                     e.submission_id,
                     name,
-                    e.kind,
+                    f"{e.kind} · suite {e.suite_version}",  # the row reads group_label
                     e.backend,
                     e.system_type,
                     len(e.milestones_completed),
@@ -363,7 +364,7 @@ class _SubmissionParts:
             return pattern.fill(e.system_type, "", "", "", "", "", "", "")
         return pattern.fill(
             e.system_type,
-            e.kind,
+            f"{e.kind} · suite {e.suite_version}",  # reads as group_label
             e.backend,
             int(e.top_percent),
             int(e.group_size),
@@ -422,7 +423,8 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
         github = e.github if name and e.github and api.GITHUB_NAME.match(e.github) else None
         done = frozenset(e.milestones_completed)
         score = f"{e.score:.1f}"
-        when = f"{e.created_at[:10]} · {e.kind} benchmark · {e.backend} · "
+        when = f"{e.created_at[:10]} · {e.kind} benchmark · suite {e.suite_version} · "
+        when += f"{e.backend} · "
         when += e.system_type + (f" · {e.cohort}" if e.cohort else "")
         html = page.fill(
             name or "A TinyTorch student",  # who
