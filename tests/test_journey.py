@@ -72,7 +72,9 @@ def test_the_whole_journey(tinytorch, community_board):
 
     anonymous = tinytorch_board(tinytorch, "submit", "--to", board, "--yes")
     assert anonymous.exit_code == 0, anonymous.output
-    assert re.search(r"top \d+% of \d+ comparable results \(baseline · numpy", anonymous.output)
+    assert re.search(
+        r"top \d+% of \d+ comparable results \(baseline · suite \d · numpy\)", anonymous.output
+    )
     assert re.search(
         r"Similar systems: top \d+% of the \d+ comparable results measured on .+ machines",
         anonymous.output,

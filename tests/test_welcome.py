@@ -10,15 +10,15 @@ def test_the_first_run_welcomes_with_progress_by_name():
     assert lines[0] == "🎉 Welcome to the TinyTorch community board!"
     assert "✅ Modules: 3/20 (Tensor, Activations, Layers)" in lines
     assert "✅ Milestones: 1/6 (1957 Perceptron)" in lines
-    assert any(line.startswith("📊 Baseline score: 56.2 / 100") for line in lines)
+    assert any(line.startswith("🖥  Your machine: 56.2 / 100  (numpy on this") for line in lines)
     assert lines[-1] == "💡 Next: compare" and len(lines) <= 12
 
 
 def test_both_scores_are_explained_when_the_result_holds_them():
-    result = {**RESULT, "backend": "tinytorch", "framework_score": 41.0, "machine_score": 55.5}
+    result = {**RESULT, "backend": "tinytorch", "score": 41.0, "machine_score": 55.5}
     lines = welcome_lines(result, set(), set(), None, "tip")
-    assert any(line.startswith("📊 Your TinyTorch: 41.0 / 100") for line in lines)
-    assert any(line.startswith("🖥  Your machine: 55.5 / 100") for line in lines)
+    assert any(line.startswith("📊 Your TinyTorch: 41.0 / 100  (your own ops") for line in lines)
+    assert any(line.startswith("🖥  Your machine: 55.5 / 100  (numpy on this") for line in lines)
     assert "⬜ Modules: 0/20" in lines and "⬜ Milestones: 0/6" in lines
 
 
