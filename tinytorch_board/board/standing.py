@@ -321,6 +321,13 @@ class Payoff:
     similar_top_percent: int | None = None
     badges: tuple[str, ...] = ()  # names of the badges this submission earns
     title: str | None = None  # the board's title (board folders only)
+    score_name: str = "Score"  # what the score measures: "Your machine", "Your TinyTorch"
+
+
+def _score_name(kind: str, suite: int, backend: str) -> str:
+    from tinytorch_board.submission.score import score_name
+
+    return score_name(kind, suite, backend)
 
 
 def _group_words(kind: str, backend: str, suite: int) -> str:
@@ -348,6 +355,7 @@ def payoff_in_board(document: dict, board_dir: Path) -> Payoff:
         similar_top_percent=entry.similar_top_percent if similar else None,
         badges=place.new_badges,
         title=place.title,
+        score_name=_score_name(entry.kind, entry.suite_version, entry.backend),
     )
 
 
@@ -371,6 +379,7 @@ def payoff_from_distribution(document: dict, distribution: dict) -> Payoff | Non
         system_type=placement.system_type,
         similar_count=placement.system_count,
         similar_top_percent=similar_top,
+        score_name=_score_name(mine.kind, mine.suite_version, mine.backend),
     )
 
 
@@ -399,23 +408,22 @@ def find_payoff(
 def standing_lines(payoff: Payoff, public: bool) -> list[str]:
     """What a submission earns, in words: percentile and similar systems, or rank and badges."""
     about = "" if payoff.exact else "about "
+    mine = f"{payoff.score_name} {payoff.score:.1f}"
     if payoff.top_percent is None:
         lines = [
-            f"Score {payoff.score:.1f} ({payoff.group}): far from similar systems' results, "
+            f"{mine} ({payoff.group}): far from similar systems' results, "
             "so it is listed as an unverified outlier, not ranked."
         ]
     elif payoff.count == 1:
-        lines = [
-            f"Score {payoff.score:.1f}: the first comparable result on this board ({payoff.group})."
-        ]
+        lines = [f"{mine}: the first comparable result on this board ({payoff.group})."]
     elif public:
         lines = [
-            f"Score {payoff.score:.1f}: rank {about}#{payoff.rank} of {payoff.count} "
+            f"{mine}: rank {about}#{payoff.rank} of {payoff.count} "
             f"comparable results ({payoff.group}), top {payoff.top_percent}%."
         ]
     else:
         lines = [
-            f"Score {payoff.score:.1f}: top {payoff.top_percent}% of {payoff.count} comparable "
+            f"{mine}: top {payoff.top_percent}% of {payoff.count} comparable "
             f"results ({payoff.group})."
         ]
     if payoff.similar_top_percent is not None:
