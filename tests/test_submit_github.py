@@ -306,3 +306,20 @@ def test_the_dry_run_shows_the_bytes_the_pull_request_adds(project, github_fake)
         "adalace7/board", f"submission/{sid}", f"submissions/{sid[:2]}/{sid}.json"
     )
     assert pushed.encode("utf-8") == (shown + "\n").encode("utf-8")
+
+
+def test_a_public_pull_request_ends_with_its_page_card_and_badge(project, github_fake):
+    config = project / ".tinytorch" / "config.json"
+    data = json.loads(config.read_text())
+    data["board"]["pages_url"] = "https://board-org.github.io/board"
+    config.write_text(json.dumps(data))
+    result = run(project, "submit", "--public", "--name", "Ada", "--yes")
+    assert result.exit_code == 0, result.output
+    (record,) = outbox_records(project)
+    sid = record["submission_id"]
+    site = "https://board-org.github.io/board"
+    assert f"Your page: {site}/s/{sid}.html" in result.output
+    assert f"[![TinyTorch score]({site}/badges/{sid}.svg)]({site}/s/{sid}.html)" in result.output
+    card = project / ".tinytorch" / "cards" / f"{sid}.png"
+    assert f"Share card: {card.resolve()}" in result.output
+    assert card.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
