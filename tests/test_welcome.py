@@ -41,3 +41,9 @@ def test_done_since_compares_tito_dates():
     dates = {"01": "2025-12-02T10:01:00.000000", "02": "2025-12-03T14:20:00.000000"}
     assert done_since(dates, "2025-12-03T00:00:00Z") == {"02"}
     assert done_since(dates, None) == set()
+
+
+def test_no_celebration_when_the_package_could_not_be_used():
+    missing = {"missing_module": {"module": "02", "title": "Activations", "package": "x"}}
+    lines = welcome_lines({**RESULT, "details": missing}, set(), set(), None, "tip")
+    assert lines[0] == "👋 Welcome to the TinyTorch community board!"

@@ -69,8 +69,11 @@ def welcome_lines(
 ) -> list[str]:
     """The first baseline in a project: setup verified, progress, scores, one next step."""
     backend = "your own tinytorch" if result["backend"] == "tinytorch" else "numpy"
+    details = result.get("details") if isinstance(result.get("details"), dict) else {}
+    # Celebrate only what worked: a package that could not be used gets a plain welcome.
+    mark = "👋" if details.get("missing_module") or details.get("failed") else "🎉"
     lines = [
-        "🎉 Welcome to the TinyTorch community board!",
+        f"{mark} Welcome to the TinyTorch community board!",
         f"✅ Setup verified: {backend} ran a real ML workload on this machine",
         module_line(modules),
         milestone_line(milestones),
