@@ -20,17 +20,17 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 @pytest.mark.parametrize(
     ("top", "expected"),
     [
-        (3, "Top 3% of baseline · suite 1 · numpy results"),
-        (None, "baseline · suite 1 · numpy: unverified, listed not ranked"),
+        (3, "Top 3% of baseline · suite 2 · numpy results"),
+        (None, "baseline · suite 2 · numpy: unverified, listed not ranked"),
     ],
 )
 def test_card_headline_names_the_standing_or_says_unranked(top, expected):
-    assert headline("baseline · suite 1 · numpy", top) == expected
+    assert headline("baseline · suite 2 · numpy", top) == expected
 
 
 def test_share_card_draws_progress_and_escapes_every_text():
     card = share_card(
-        "A <b> & 'c'", 61.25, headline("baseline · suite 1 · numpy", 3), modules=7, milestones=2
+        "A <b> & 'c'", 61.25, headline("baseline · suite 2 · numpy", 3), modules=7, milestones=2
     )
     doc = ET.fromstring(card)
     texts = [t.text for t in doc.iter(f"{SVG_NS}text")]

@@ -98,35 +98,21 @@ def test_submit_to_remembers_the_board_once(tmp_path):
 
 def test_the_package_board_yaml_names_the_default_community_board(tmp_path, monkeypatch):
     from tinytorch_board.board import config as board_config
+    from tinytorch_board.board.standing import community_repo
 
-    yaml_text = (
-        "version: 1\ncommunity:\n  repo: org/board\n  pages_url: https://org.github.io/board/\n"
-    )
+    yaml_text = "version: 1\nsite:\n  url: https://org.github.io/board/\n  repository: org/board\n"
     monkeypatch.setattr(board_config, "default_board_yaml", lambda: yaml_text)
-    assert find_sources(project_with(tmp_path, None)).candidates == (PAGES,)
+    assert find_sources(project_with(tmp_path, None)).candidates == (
+        "https://org.github.io/board/",
+    )
+    assert community_repo() == "org/board"
 
 
 def test_the_shipped_board_yaml_names_no_community_board_yet():
     from tinytorch_board.board.config import package_board_config
 
     config = package_board_config()
-    assert config is not None and config.community_pages_url is None
-
-
-@pytest.mark.parametrize(
-    "community, message",
-    [
-        ({"repo": "not a repo"}, "community.repo must be owner/name"),
-        ({"pages_url": "http://x"}, "community.pages_url must be an https:// URL"),
-        ({"site": "x"}, "unknown key(s): site"),
-    ],
-)
-def test_a_bad_community_section_is_one_line(community, message):
-    from tinytorch_board.board.config import parse_config
-    from tinytorch_board.errors import ConfigError
-
-    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        parse_config({"version": 1, "community": community}, "board.yaml")
+    assert config is not None and config.site.url == "" and config.site.repository == ""
 
 
 def test_a_board_folder_needs_no_built_site(tmp_path):

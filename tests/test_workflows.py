@@ -16,6 +16,7 @@ import yaml
 from ci_helpers import BoardRepo, submission_path
 
 from tinytorch_board.board.ci.decide import INTAKE_HEADING
+from tinytorch_board.board.provision import BOARD_INSTALL, LOCK_PATH, SOURCE_INSTALL
 from tinytorch_board.jsonio import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,9 @@ HASHED_INSTALL = (
     "python -m pip install --quiet --require-hashes --no-deps -r .github/requirements/ci.txt\n"
     "python -m pip install --quiet --no-deps --no-build-isolation ."
 )
+RELEASE_TOOLS_INSTALL = (
+    "python -m pip install --quiet --require-hashes -r requirements/release-tools.txt"
+)
 # Every action at its current major, pinned to the commit its release tag points at. Each
 # was checked against the action's repository: the tag's commit is this SHA and its
 # action.yml says `runs.using: node24` (Node 20 is being retired from GitHub's runners).
@@ -41,6 +45,9 @@ ACTION_PINS = {
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/deploy-pages": ("cd2ce8fcbc39b97be8ca5fce6e763baed58fa128", "v5.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    # a Docker action (no Node runtime); release.yml's PyPI upload by trusted publishing
+    "pypa/gh-action-pypi-publish": ("81e9d935c883d0b210363ab89cf05f3894778450", "v1.8.14"),
 }
 
 
@@ -68,7 +75,17 @@ ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 
 def test_the_expected_workflows_exist() -> None:
     assert (
-        sorted(["intake.yml", "pages.yml", "tests.yml", "validate-submission.yml", "withdraw.yml"])
+        sorted(
+            [
+                "board-config.yml",
+                "intake.yml",
+                "pages.yml",
+                "release.yml",
+                "tests.yml",
+                "validate-submission.yml",
+                "withdraw.yml",
+            ]
+        )
         == ALL
     )
 
@@ -85,6 +102,10 @@ def test_no_permissions_by_default_and_each_job_declares_its_own(name: str) -> N
 
 EXPECTED_PERMISSIONS = {
     ("tests.yml", "test"): {"contents": "read"},
+    ("board-config.yml", "check"): {"contents": "read"},
+    ("release.yml", "build"): {"contents": "read"},
+    ("release.yml", "pypi"): {"id-token": "write"},
+    ("release.yml", "github-release"): {"contents": "write"},
     ("pages.yml", "build"): {"contents": "read"},
     ("pages.yml", "deploy"): {"pages": "write", "id-token": "write"},
     ("validate-submission.yml", "check"): {"contents": "read", "pull-requests": "write"},
@@ -129,8 +150,25 @@ def test_third_party_actions_are_pinned_by_full_sha_with_a_version(name: str) ->
 def test_jobs_that_install_the_project_use_the_hashed_lock(name: str) -> None:
     for _, step in steps(load(name)):
         run = step.get("run", "")
-        if "pip install" in run and name != "tests.yml":
+        if "python -m pip install" in run and name == "release.yml":  # build tools' own lock
+            assert run.strip() == RELEASE_TOOLS_INSTALL, step.get("name")
+        elif "pip install" in run and name not in ("tests.yml", "release.yml"):
             assert run.strip() == HASHED_INSTALL, step.get("name")
+
+
+def test_boards_install_the_release_lock_and_this_repository_its_ci_lock() -> None:
+    """Two locks, two purposes: this repository's workflows install ci.txt then the
+    checkout; a board made by `board init` gets the same workflows with that step pointing
+    at the release lock it ships (requirements/lock.txt is what that lock is built from)."""
+    assert SOURCE_INSTALL == HASHED_INSTALL
+    assert BOARD_INSTALL.endswith(f"-r {LOCK_PATH}") and "--require-hashes" in BOARD_INSTALL
+    release = (WORKFLOWS / "release.yml").read_text(encoding="utf-8")
+    assert "--dependencies requirements/lock.txt" in release
+    text = (ROOT / "requirements" / "lock.txt").read_text(encoding="utf-8")
+    pins = {n.lower() for n in re.findall(r"^([A-Za-z0-9._-]+)==", text, re.MULTILINE)}
+    for needed in ("jsonschema-rs", "markupsafe", "requests", "jinja2", "click", "numpy"):
+        assert needed in pins, needed
+    assert "hatchling" not in pins  # runtime only: a board never builds the project
 
 
 def test_the_lock_is_generated_with_hashes_and_covers_the_project() -> None:

@@ -45,6 +45,8 @@ class Scenario:
         author: str = "student-1",
         head_message: str = "pull request",
         shallow: bool = False,
+        association: str = "CONTRIBUTOR",
+        recent_prs: int = 1,
     ) -> None:
         self.tmp = tmp
         self.origin = BoardRepo(tmp / "origin")
@@ -81,8 +83,10 @@ class Scenario:
                 "head": {"sha": self.head},
                 "base": {"sha": self.origin.main, "ref": "main"},
                 "user": {"login": author},
+                "author_association": association,
                 "body": body,
             },
+            "GET search/issues": {"total_count": recent_prs},
             f"GET repos/{REPO}/compare/{self.origin.main}...{self.head}": {
                 "merge_base_commit": {"sha": self.origin.main}
             },

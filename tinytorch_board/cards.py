@@ -37,8 +37,8 @@ def num(value: float) -> str:
 
 
 def headline(group: str, top_percent: int | None) -> str:
-    """The card's line under the score; group in words ("baseline · suite 2 · numpy");
-    top_percent None: not ranked (an outlier)."""
+    """The card's line under the score: group is the comparable group in words (kind,
+    suite version, backend); top_percent None: not ranked (an outlier)."""
     if top_percent is None:
         return f"{group}: unverified, listed not ranked"
     return f"Top {top_percent}% of {group} results"

@@ -6,7 +6,7 @@
 #
 # Environment: GH_TOKEN (read access), REPO (owner/name), PR_NUMBER, DEFAULT_BRANCH.
 # Writes to $RUNNER_TEMP/pull-request/ and, as step outputs: head, merge-base, author (the
-# submitter), open ("true"/"false") and dir.
+# submitter), association (GitHub's author_association), open ("true"/"false") and dir.
 set -euo pipefail
 [[ "$PR_NUMBER" =~ ^[0-9]+$ ]] || { echo "not a pull request number" >&2; exit 1; }
 [[ -n "${DEFAULT_BRANCH:-}" ]] || { echo "DEFAULT_BRANCH is not set" >&2; exit 1; }
@@ -17,6 +17,7 @@ head=$(jq -r .head.sha "$dir/pr.json")
 base=$(jq -r .base.sha "$dir/pr.json")
 base_ref=$(jq -r .base.ref "$dir/pr.json")
 author=$(jq -r .user.login "$dir/pr.json")
+association=$(jq -r '.author_association // ""' "$dir/pr.json")
 state=$(jq -r .state "$dir/pr.json")
 # Only pull requests into the default branch are decided here (the triggers' `branches:`
 # filter says so too; a manual run with any number is checked the same way).
@@ -28,6 +29,7 @@ jq -r '.body // ""' "$dir/pr.json" > "$dir/body.txt"
 [[ "$head" =~ ^[0-9a-f]{40}$ && "$base" =~ ^[0-9a-f]{40}$ ]] \
   || { echo "unexpected pull request data" >&2; exit 1; }
 [[ "$author" =~ ^[A-Za-z0-9-]+(\[bot\])?$ ]] || author=""
+[[ "$association" =~ ^[A-Z_]+$ ]] || association=""
 merge_base=$(gh api "repos/$REPO/compare/$base...$head" --jq .merge_base_commit.sha)
 [[ "$merge_base" =~ ^[0-9a-f]{40}$ ]] || { echo "no merge base" >&2; exit 1; }
 gh api --paginate "repos/$REPO/pulls/$PR_NUMBER/files?per_page=100" > "$dir/files.json"
@@ -59,6 +61,7 @@ fi
   echo "head=$head"
   echo "merge-base=$merge_base"
   echo "author=$author"
+  echo "association=$association"
   echo "open=$([[ "$state" == open ]] && echo true || echo false)"
   echo "dir=$dir"
 } >> "$GITHUB_OUTPUT"

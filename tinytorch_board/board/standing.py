@@ -88,7 +88,15 @@ def community_pages_url() -> str | None:
     from tinytorch_board.board.config import package_board_config
 
     config = package_board_config()
-    return config.community_pages_url if config else None
+    return (config.site.url or None) if config else None
+
+
+def community_repo() -> str | None:
+    """The community board's repository named by the package's own board.yaml, if any."""
+    from tinytorch_board.board.config import package_board_config
+
+    config = package_board_config()
+    return (config.site.repository or None) if config else None
 
 
 def is_board_folder(source: str | Path) -> bool:

@@ -237,11 +237,11 @@ def default_target(project, board_dir, repo, api_url, web):
     remembered = config["board"].get("local_dir")
     if remembered and Path(remembered).is_dir():
         return choose_target(config, Path(remembered))
-    from tinytorch_board.board.config import package_board_config
+    from tinytorch_board.board.standing import community_repo
 
-    package = package_board_config()
-    if package and package.community_repo:
-        return choose_target(config, None, package.community_repo, api_url)
+    repo = community_repo()
+    if repo:
+        return choose_target(config, None, repo, api_url)
     return None
 
 

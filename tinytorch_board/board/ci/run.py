@@ -18,6 +18,7 @@ from tinytorch_board.board.ci.changes import (
     json_values,
 )
 from tinytorch_board.board.ci.decide import (
+    FIRST_TIME_ASSOCIATIONS,
     REPORT_VERSION,
     BoardFacts,
     Finding,
@@ -26,9 +27,10 @@ from tinytorch_board.board.ci.decide import (
     verify_withdrawal,
 )
 from tinytorch_board.board.ci.history import BoardHistory
-from tinytorch_board.board.config import load_config
-from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.board.config import AutomationConfig, load_config
+from tinytorch_board.errors import BoardError, ConfigError, DataFileError
 from tinytorch_board.jsonio import read_json
+from tinytorch_board.release import describe
 from tinytorch_board.submission import MAX_FILE_BYTES
 
 MAX_TEXT_BYTES = 1024 * 1024  # issue and pull request bodies are at most 65,536 characters
@@ -85,6 +87,15 @@ def _disagreement(git_files: list[ChangedFile], api: list[ChangedFile]) -> Findi
     )
 
 
+def _automation(board_dir: Path) -> tuple[AutomationConfig, Finding | None]:
+    """The base branch's automation settings, or the defaults and a finding if board.yaml is
+    broken (the pull request is then refused with a comment saying so, never merged)."""
+    try:
+        return load_config(board_dir).automation, None
+    except ConfigError as exc:
+        return AutomationConfig(), Finding("board-config", None, str(exc))
+
+
 def check_pull_request(
     *,
     repo: Path | None,
@@ -95,16 +106,18 @@ def check_pull_request(
     board_dir: Path,
     author: str | None,
     now: datetime | None = None,
+    association: str | None = None,
+    recent_prs: int | None = None,
 ) -> dict:
     """The report for `ci check-pr`: git decides when given, the API listing otherwise."""
-    automation = load_config(board_dir).automation
+    automation, broken = _automation(board_dir)
     board = board_facts(board_dir)
-    extra: dict = {"author": author}
+    extra: dict = {"author": author, "release": describe()}
     if repo is not None:
         if not base or not head:
             raise BoardError("with --repo, pass both --base and --head (commit SHAs)")
         git, head_sha, merge_base, files = _git_side(repo, base, head)
-        check = check_pr(files, git.read_blob, automation, author, now, board)
+        check = check_pr(files, git.read_blob, automation, author, now, board, recent_prs)
         if files_json is not None:
             mismatch = _disagreement(files, _api_listing(files_json))
             if mismatch:
@@ -116,11 +129,20 @@ def check_pull_request(
         if blobs_dir is not None:
             files = blob_dir_sizes(blobs_dir, files)
             reader = blob_dir_reader(blobs_dir)
-        check = check_pr(files, reader, automation, author, now, board)
+        check = check_pr(files, reader, automation, author, now, board, recent_prs)
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
-    return check.as_dict(**extra, auto_merge=automation.auto_merge and check.ok)
+    if broken is not None:
+        check.findings.insert(0, broken)
+    held = (
+        automation.hold_first_time_contributors
+        and (association or "").upper() in FIRST_TIME_ASSOCIATIONS
+        and not automation.is_batch_author(author)
+    )
+    return check.as_dict(
+        **extra, held=held, auto_merge=automation.auto_merge and check.ok and not held
+    )
 
 
 def check_withdrawal(
@@ -131,10 +153,11 @@ def check_withdrawal(
     files_json: Path | None,
     board_dir: Path,
     body: str,
+    association: str | None = None,
 ) -> dict:
     """The report for `ci verify-withdrawal`."""
-    automation = load_config(board_dir).automation
-    extra: dict = {}
+    automation, broken = _automation(board_dir)
+    extra: dict = {"release": describe()}
     if repo is not None:
         if not base or not head:
             raise BoardError("with --repo, pass both --base and --head (commit SHAs)")
@@ -143,7 +166,7 @@ def check_withdrawal(
         def read_old(f: ChangedFile) -> bytes | None:
             return git.read_blob(f.old_blob, MAX_FILE_BYTES + 1) if f.old_blob else None
 
-        check = verify_withdrawal(files, read_old, body)
+        check = verify_withdrawal(files, read_old, body, association)
         if files_json is not None and check.applies:
             mismatch = _disagreement(files, _api_listing(files_json))
             if mismatch:
@@ -160,10 +183,12 @@ def check_withdrawal(
             with path.open("rb") as handle:
                 return handle.read(MAX_FILE_BYTES + 1)
 
-        check = verify_withdrawal(files, read_old, body)
+        check = verify_withdrawal(files, read_old, body, association)
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
+    if broken is not None and check.applies:
+        check.findings.insert(0, broken)
     return check.as_dict(**extra, auto_merge=automation.auto_merge_withdrawals and check.ok)
 
 
@@ -179,7 +204,7 @@ def intake(
         return path.exists() or path.is_symlink()
 
     result = intake_issue(body, exists, now, author, board)
-    return result.as_dict(author=author), result.content
+    return result.as_dict(author=author, release=describe()), result.content
 
 
 def load_report(path: Path) -> dict:
@@ -200,6 +225,8 @@ def load_distribution(source: str | None) -> dict | None:
     path = Path(source)
     if path.is_file():
         return read_json(path)
+    if "://" not in source and not path.exists():
+        raise DataFileError(source, "no such file or folder; pass a built site, a board or a URL")
     from tinytorch_board.fetch import fetch_json
 
     try:

@@ -192,13 +192,14 @@ def share_cards(entries: list[Entry], title: str) -> tuple[dict[str, str], list[
     for e in entries:
         top = None if e.outlier else e.top_percent
         done = len(frozenset(e.milestones_completed))
-        key = (e.score, e.kind, e.suite_version, e.backend, top, e.modules_completed, done)
+        group = group_label(e.kind, e.suite_version, e.backend)
+        key = (e.score, group, top, e.modules_completed, done)
         name = by_key.get(key)
         if name is None:
             card = share_card(
                 title,
                 e.score,
-                headline(group_label(e.kind, e.suite_version, e.backend), top),
+                headline(group, top),
                 modules=e.modules_completed,
                 milestones=done,
             )
@@ -211,7 +212,7 @@ def share_cards(entries: list[Entry], title: str) -> tuple[dict[str, str], list[
 # --- leaderboard -----------------------------------------------------------------------
 
 ROW_FIELDS = (
-    "root", "date", "id", "name", "kind", "backend", "system", "milestones", "modules",
+    "root", "date", "id", "name", "group", "system", "milestones", "modules",
     "score", "top", "cohort", "badges",
 )  # fmt: skip
 ROW_RAW = ("root", "milestones", "modules", "score", "top", "badges")  # ours: numbers, markup
@@ -254,8 +255,7 @@ class _Rows:
                     e.created_at[:10],
                     e.submission_id,
                     name,
-                    f"{e.kind} · suite {e.suite_version}",  # the row reads group_label
-                    e.backend,
+                    group_label(e.kind, e.suite_version, e.backend),
                     e.system_type,
                     len(e.milestones_completed),
                     int(e.modules_completed),
@@ -313,9 +313,9 @@ def about_page(site: Site) -> str:
 
 WHO_FIELDS = ("name", "github")
 PLACEMENT_FIELDS = (
-    "system", "kind", "backend", "top", "size", "rank", "similar_top", "similar_size",
+    "system", "group", "top", "size", "rank", "similar_top", "similar_size",
 )  # fmt: skip
-PLACEMENT_RAW = PLACEMENT_FIELDS[3:]  # numbers
+PLACEMENT_RAW = PLACEMENT_FIELDS[2:]  # numbers
 # numbers, the card's 20-hex name and markup built from escaped parts
 PAGE_RAW = (
     "score", "name", "placement", "modules", "milestones", "progress", "badges", "card",
@@ -361,11 +361,10 @@ class _SubmissionParts:
                 similar=similar,
             )
         if not ranked:
-            return pattern.fill(e.system_type, "", "", "", "", "", "", "")
+            return pattern.fill(e.system_type, "", "", "", "", "", "")
         return pattern.fill(
             e.system_type,
-            f"{e.kind} · suite {e.suite_version}",  # reads as group_label
-            e.backend,
+            group_label(e.kind, e.suite_version, e.backend),
             int(e.top_percent),
             int(e.group_size),
             int(e.rank),
