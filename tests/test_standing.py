@@ -136,3 +136,29 @@ def test_a_github_submission_is_not_placed_on_the_remembered_folder(tmp_path):
     board = str(tmp_path / "board")
     project = project_with(tmp_path, {"board": {"pages_url": PAGES, "local_dir": board}})
     assert find_sources(project, remembered=False).candidates == (PAGES,)
+
+
+def test_an_unlinked_file_takes_no_other_files_badges_as_its_own(tmp_path):
+    """Unsigned files (participant_id null) share no history: each shows its own badges."""
+    import json
+    from datetime import datetime, timezone
+
+    from submit_helpers import make_board, write_result
+
+    from tinytorch_board.board.standing import place_in_board
+    from tinytorch_board.local.results import load_result
+    from tinytorch_board.submission.builder import build_submission
+
+    board = make_board(tmp_path)
+    (board / "board.yaml").write_text("k_anonymity: 5\n", encoding="utf-8")
+    result = load_result(write_result(tmp_path / "p"))
+    for day in (22, 23):
+        result["created_at"] = f"2026-11-{day}T10:30:00Z"
+        now = datetime(2026, 11, day, 12, tzinfo=timezone.utc)
+        doc = build_submission(result, now=now).document
+        assert doc["participant_id"] is None
+        target = board / "submissions" / doc["submission_id"][:2]
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{doc['submission_id']}.json").write_text(json.dumps(doc), encoding="utf-8")
+        place = place_in_board(doc, board)
+        assert place.new_badges, place  # nothing counts as held "before" by another file

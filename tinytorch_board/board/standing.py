@@ -140,10 +140,12 @@ def place_in_board(document: dict, board_dir: Path) -> BoardPlace:
     stats, config = board_stats(Path(board_dir), document)
     sid = document["submission_id"]
     entry = next(e for e in stats.entries if e.submission_id == sid)
-    earlier = [
+    earlier = [  # an unlinked file (participant_id None) has no history of its own
         e
         for e in stats.entries
-        if e.participant_id == entry.participant_id and e.created_at < entry.created_at
+        if entry.participant_id is not None
+        and e.participant_id == entry.participant_id
+        and e.created_at < entry.created_at
     ]
     before = set(max(earlier, key=lambda e: e.created_at).badges) if earlier else set()
     names = {badge.id: badge.name for badge in stats.badges}
