@@ -225,11 +225,12 @@ def closing_lines(project, result: dict, path) -> list[str]:
             "Next: tinytorch-board compare --from URL|DIR shows where you stand (computed here, "
             "nothing uploaded)"
         )
-    earlier = _earlier_results(project, result, path)
-    if not earlier:
+    ours, comparable = _earlier_results(project, result, path)
+    if not ours:
         return welcome_lines(result, modules, milestones, standing, tip)
-    previous = earlier[-1]
-    since = previous.get("created_at")
+    # The score moves only against a comparable run; modules and milestones since any run.
+    previous = comparable[-1] if comparable else None
+    since = (previous or ours[-1]).get("created_at")
     return change_lines(
         result,
         previous,
@@ -242,22 +243,27 @@ def closing_lines(project, result: dict, path) -> list[str]:
     )
 
 
-def _earlier_results(project, result: dict, path) -> list[dict]:
-    """This project's earlier scored results of the same kind, backend and suite."""
+def _earlier_results(project, result: dict, path) -> tuple[list[dict], list[dict]]:
+    """This project's earlier results of ours (any kind, backend or suite: the welcome is
+    for the first one only), and those among them comparable with `result`."""
+    from pathlib import Path
+
     from tinytorch_board.local.results import load_result, result_files
 
-    found = []
+    ours, comparable = [], []
+    this = Path(path).resolve() if path is not None else None
     for other in result_files(project.benchmarks_dir):
-        if other == path:
+        if this is not None and Path(other).resolve() == this:
             continue
         try:
             data = load_result(other)
         except BoardError:
             continue  # tito's results and unreadable files are not ours to compare
+        ours.append(data)
         same = all(data.get(key) == result.get(key) for key in ("kind", "backend", "suite_version"))
         if same and isinstance(data.get("score"), (int, float)):
-            found.append(data)
-    return found
+            comparable.append(data)
+    return ours, comparable
 
 
 def _standing_line(project, result: dict) -> tuple[str | None, bool]:
