@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole loop on the local default, in throwaway folders under .demo/:
-# benchmark in a TinyTorch-like project -> anonymized submission -> local board -> site/.
+# benchmark in a TinyTorch-like project -> anonymized submission -> local board -> site/
+# -> compare (where you stand, from the board `submit --to` remembered).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -26,7 +27,7 @@ tinytorch-board demo-data --count 300 --seed 7 --out "$demo/board"
 step "tinytorch-board benchmark baseline   (real measurements, nothing sent)"
 tinytorch-board --project-dir "$demo/project" benchmark baseline --no-prompt
 
-step "tinytorch-board submit --to .demo/board --yes   (anonymized, validated, written locally)"
+step "tinytorch-board submit --to .demo/board --yes   (anonymized, validated, written locally; --dry-run shows the file)"
 tinytorch-board --project-dir "$demo/project" submit --to "$demo/board" --yes
 
 step "tinytorch-board validate .demo/board"
@@ -35,6 +36,8 @@ tinytorch-board validate "$demo/board"
 step "tinytorch-board build --board .demo/board --out site"
 tinytorch-board build --board "$demo/board" --out "$root/site"
 
-step "Done"
 echo "Open $root/site/index.html in a browser, or serve it:"
 echo "    .venv/bin/tinytorch-board serve --site site    # then visit http://127.0.0.1:8000/"
+
+step "tinytorch-board compare   (where you stand: computed here from the remembered board, nothing uploaded)"
+tinytorch-board --project-dir "$demo/project" compare

@@ -159,6 +159,7 @@ def test_cli_prints_the_learner_lines(project):
     assert "Your tensor ops are" in text
     assert "Your TinyTorch:" in text and "Your machine:" in text
     assert "tinytorch-board compare" in text
+    assert "Welcome to the TinyTorch community board" in text  # the first run (issue 17)
 
 
 def test_cli_says_what_was_missing_when_auto_falls_back(project):
@@ -181,20 +182,21 @@ def test_cli_tinytorch_without_a_package_is_a_one_line_error(project):
     [(False, [], "y\n", False), (True, ["--no-prompt"], "y\n", False), (True, [], "n\n", True)],
 )
 def test_submit_prompt_only_for_a_person_who_wants_it(
-    project, monkeypatch, interactive, args, answer, asked
+    project, board, monkeypatch, interactive, args, answer, asked
 ):
     monkeypatch.setattr("tinytorch_board.cli.benchmark.is_interactive", lambda: interactive)
     outcome = CliRunner().invoke(
         cli,
         ["--project-dir", str(project), "benchmark", "baseline", "--backend", "numpy", *args],
         input=answer,
+        env={"TINYTORCH_BOARD_DIR": str(board)},
         catch_exceptions=False,
     )
     assert ("share this result" in outcome.output) is asked
-    assert "tinytorch-board --project-dir" not in outcome.output
+    assert not list((board / "submissions").rglob("*.json"))
 
 
-def test_yes_to_the_prompt_prints_the_exact_submit_command(project, monkeypatch):
+def test_no_share_question_without_a_board_to_share_with(project, monkeypatch):
     monkeypatch.setattr("tinytorch_board.cli.benchmark.is_interactive", lambda: True)
     outcome = CliRunner().invoke(
         cli,
@@ -202,8 +204,26 @@ def test_yes_to_the_prompt_prints_the_exact_submit_command(project, monkeypatch)
         input="y\n",
         catch_exceptions=False,
     )
-    [path] = result_files(project / ".tito" / "benchmarks")
-    assert f"tinytorch-board --project-dir {project} submit {path}" in outcome.output
+    assert "share this result" not in outcome.output
+    assert "compare --from URL|DIR" in outcome.output
+
+
+def test_yes_to_the_prompt_goes_straight_into_submit(project, board, monkeypatch):
+    """Yes at the end of baseline is the submit flow itself: preview, confirm, written."""
+    monkeypatch.setattr("tinytorch_board.cli.benchmark.is_interactive", lambda: True)
+    monkeypatch.setattr("tinytorch_board.cli._util.is_interactive", lambda: True)
+    outcome = CliRunner().invoke(
+        cli,
+        ["--project-dir", str(project), "benchmark", "baseline", "--backend", "numpy"],
+        input="y\ny\n",
+        env={"TINYTORCH_BOARD_DIR": str(board)},
+        catch_exceptions=False,
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "This exact file would be written to" in outcome.output
+    assert "Write it? [y/N]" in outcome.output
+    (written,) = (board / "submissions").rglob("*.json")
+    assert f"Submitted: {written}" in outcome.output
 
 
 def test_the_benchmark_command_module_imports_no_numpy():
@@ -212,3 +232,15 @@ def test_the_benchmark_command_module_imports_no_numpy():
         "sys.exit(1 if {'numpy', 'rich'} & set(sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_no_line_is_cut_mid_word_when_stdout_is_not_a_terminal(tmp_path):
+    """A pipe or a file gets whole lines: the long saved path is on one line, unbroken."""
+    project = tmp_path / ("a-very-long-folder-name-for-a-course-checkout" * 2) / "TinyTorch"
+    (project / ".tito").mkdir(parents=True)
+    outcome = CliRunner().invoke(
+        cli, ["--project-dir", str(project), "benchmark", "baseline", "--backend", "numpy"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    [path] = result_files(project / ".tito" / "benchmarks")
+    assert f"Saved to {path} (nothing was sent anywhere)." in outcome.output.splitlines()

@@ -705,14 +705,17 @@ def test_a_malformed_distribution_does_not_stop_the_comment(
     assert "could not be read" in comment and "### ✅" in comment
 
 
-def test_every_ci_command_has_help_and_is_in_the_readme() -> None:
+def test_every_ci_command_has_help_and_is_documented() -> None:
+    """In the maintainer guide the README links (the README speaks to students first)."""
     from tinytorch_board.cli.ci import ci
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
     assert "docs/maintainers.md" in readme
+    guide = (root / "docs" / "maintainers.md").read_text(encoding="utf-8")
     for name, command in ci.commands.items():
         assert command.help, name
-        assert f"`ci {name}" in readme, name
+        assert f"`ci {name}" in guide, name
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.name}"

@@ -55,7 +55,11 @@ def test_submit_dry_run_shows_the_exact_file_and_writes_nothing(measured, board)
     doc = json.loads(shown)
     assert doc["progress"]["modules_completed"] == 3
     assert board_files(board) == []
-    assert not (measured / ".tinytorch" / "submissions").exists()
+    # Kept as a preview (issue 17): no destination, so nothing is sent or retried.
+    (kept,) = (measured / ".tinytorch" / "submissions").glob("*.json")
+    record = json.loads(kept.read_text())
+    assert record["status"] == "prepared" and record["target"] is None
+    assert record["submission"] == doc
 
 
 def test_submit_writes_the_previewed_file_and_records_it(measured, board):
@@ -63,7 +67,11 @@ def test_submit_writes_the_previewed_file_and_records_it(measured, board):
     assert result.exit_code == 0, result.output
     [path] = board_files(board)
     assert check_file(path).ok
-    assert path.read_text().strip() in result.stdout
+    # With --yes the file is not dumped (issue 17: --dry-run or --verbose shows it).
+    assert f"Writing {path} (" in result.stdout
+    verbose = run("--project-dir", str(measured), "submit", "--to", str(board), "--dry-run",
+                  "--verbose")  # fmt: skip
+    assert "already on the board" in verbose.stdout
     record = json.loads((measured / ".tinytorch" / "submissions" / path.name).read_text())
     assert record["status"] == "sent" and len(record["withdraw_secret"]) == 64
     assert record["withdraw_secret"] not in path.read_text()

@@ -35,6 +35,7 @@ DISTRIBUTIONS = {
     "nacl": "pynacl",
     "numpy": "numpy",
     "requests": "requests",
+    "resvg_py": "resvg-py",
     "rich": "rich",
     "threadpoolctl": "threadpoolctl",
     "yaml": "pyyaml",

@@ -302,7 +302,8 @@ def test_submit_signs_and_warns_when_git_tracks_private_files(project: Path) -> 
     # someone forces the keys into git: the next submit says so
     _git(project, "add", "-f", str(keys_path(proj)))
     assert tracked_private_files(proj) == [".tinytorch/community/keys.json"]
-    write_result(project, stamp="20261122_113000")
+    # a different result (one result, one submission)
+    write_result(project, speedup=3.0, stamp="20261122_113000")
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert "git tracks private file(s) .tinytorch/community/keys.json" in second.output

@@ -40,7 +40,8 @@ def test_no_source_says_which_option_to_pass(tmp_path):
     found = find_sources(project_with(tmp_path, None), option="--board DIR")
     assert found.candidates == ()
     assert found.reason == (
-        "no board given: pass --board DIR or set board.pages_url in .tinytorch/config.json"
+        "no board yet: pass --board DIR once, or set one with "
+        "`tinytorch-board config set board.pages_url URL`"
     )
 
 
@@ -78,3 +79,86 @@ def test_landing_skips_sources_it_cannot_use(tmp_path):
     line = landing(document, sources, cache_dir=None)
     assert line == "Your score would land in the top 50% of 101 baseline · suite 1 · numpy results."
     assert landing(document, Sources((str(empty), str(other))), cache_dir=None) is None
+
+
+def test_the_remembered_board_comes_before_pages_url(tmp_path):
+    board = str(tmp_path / "board")
+    project = project_with(tmp_path, {"board": {"pages_url": PAGES, "local_dir": board}})
+    assert find_sources(project).candidates == (board, PAGES)
+
+
+def test_submit_to_remembers_the_board_once(tmp_path):
+    from tinytorch_board.local.config import load_config, remember_board_dir
+
+    project = project_with(tmp_path, None)
+    assert remember_board_dir(project, tmp_path / "board") is True
+    assert remember_board_dir(project, tmp_path / "board") is False
+    assert load_config(project)["board"]["local_dir"] == str((tmp_path / "board").resolve())
+
+
+def test_the_package_board_yaml_names_the_default_community_board(tmp_path, monkeypatch):
+    from tinytorch_board.board import config as board_config
+    from tinytorch_board.board.standing import community_repo
+
+    yaml_text = "version: 1\nsite:\n  url: https://org.github.io/board/\n  repository: org/board\n"
+    monkeypatch.setattr(board_config, "default_board_yaml", lambda: yaml_text)
+    assert find_sources(project_with(tmp_path, None)).candidates == (
+        "https://org.github.io/board/",
+    )
+    assert community_repo() == "org/board"
+
+
+def test_the_shipped_board_yaml_names_no_community_board_yet():
+    from tinytorch_board.board.config import package_board_config
+
+    config = package_board_config()
+    assert config is not None and config.site.url == "" and config.site.repository == ""
+
+
+def test_a_board_folder_needs_no_built_site(tmp_path):
+    from click.testing import CliRunner
+
+    from tinytorch_board.board.standing import fetch_distribution
+    from tinytorch_board.cli import cli
+
+    board = tmp_path / "board"
+    out = CliRunner().invoke(
+        cli, ["demo-data", "--count", "20", "--seed", "3", "--out", str(board)]
+    )
+    assert out.exit_code == 0, out.output
+    published = fetch_distribution(str(board), None)
+    assert published.doc["distribution_version"] == 1
+    assert sum(g["count"] for g in published.doc["groups"].values()) > 0
+    assert not (board / "site").exists()
+
+
+def test_a_github_submission_is_not_placed_on_the_remembered_folder(tmp_path):
+    board = str(tmp_path / "board")
+    project = project_with(tmp_path, {"board": {"pages_url": PAGES, "local_dir": board}})
+    assert find_sources(project, remembered=False).candidates == (PAGES,)
+
+
+def test_an_unlinked_file_takes_no_other_files_badges_as_its_own(tmp_path):
+    """Unsigned files (participant_id null) share no history: each shows its own badges."""
+    import json
+    from datetime import datetime, timezone
+
+    from submit_helpers import make_board, write_result
+
+    from tinytorch_board.board.standing import place_in_board
+    from tinytorch_board.local.results import load_result
+    from tinytorch_board.submission.builder import build_submission
+
+    board = make_board(tmp_path)
+    (board / "board.yaml").write_text("k_anonymity: 5\n", encoding="utf-8")
+    result = load_result(write_result(tmp_path / "p"))
+    for day in (22, 23):
+        result["created_at"] = f"2026-11-{day}T10:30:00Z"
+        now = datetime(2026, 11, day, 12, tzinfo=timezone.utc)
+        doc = build_submission(result, now=now).document
+        assert doc["participant_id"] is None
+        target = board / "submissions" / doc["submission_id"][:2]
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{doc['submission_id']}.json").write_text(json.dumps(doc), encoding="utf-8")
+        place = place_in_board(doc, board)
+        assert place.new_badges, place  # nothing counts as held "before" by another file

@@ -19,6 +19,7 @@ from submit_helpers import (
     make_board,
     make_project,
     outbox_records,
+    write_result,
 )
 
 from tinytorch_board.cli import cli
@@ -72,7 +73,8 @@ def test_no_terminal_and_no_yes_refuses_and_sends_nothing(project, github_fake):
     assert result.exit_code == 1
     assert "cannot ask for confirmation without a terminal; re-run with --yes" in result.output
     assert github_fake.calls("POST") == github_fake.calls("PUT") == []
-    assert outbox_records(project) == []
+    # Kept before the first network call, then back to a preview: --retry sends nothing.
+    assert [r["target"] for r in outbox_records(project)] == [None]
 
 
 def test_a_person_can_say_no(project, github_fake, monkeypatch):
@@ -91,7 +93,9 @@ def test_dry_run_shows_it_all_and_touches_no_network(project, github_fake):
     assert "Pull request body:" in result.output
     assert "your GitHub account (the account that owns your token) will be visible" in result.output
     assert "Dry run: nothing was sent." in result.output
-    assert outbox_records(project) == []
+    # The preview is kept (no destination): the next submit sends exactly these bytes.
+    (record,) = outbox_records(project)
+    assert record["status"] == "prepared" and record["target"] is None
 
 
 def test_dry_run_json(project, github_fake):
@@ -107,6 +111,7 @@ def test_repo_option_overrides_config_and_to_keeps_the_local_path(tmp_path, gith
     result = run(project, "submit", "--repo", BOARD, "--yes", "--json")
     assert json.loads(result.output)["sent"]["repo"] == BOARD
     board = make_board(tmp_path)
+    write_result(project, speedup=3.0, stamp="20261123_103000")  # one result, one submission
     result = run(project, "submit", "--to", str(board), "--yes")
     assert result.exit_code == 0, result.output
     assert len(list((board / "submissions").rglob("*.json"))) == 1
@@ -249,3 +254,72 @@ def test_the_landing_hook_is_shown_before_asking(project, github_fake, monkeypat
     )
     result = run(project, "submit", "--yes")
     assert result.output.index(line) < result.output.index("Opened:")
+
+
+@pytest.mark.parametrize(
+    ("trouble", "env"),
+    [
+        ("401", fast_env(TINYTORCH_BOARD_TOKEN="WRONG")),
+        ("500", None),
+        ("hang", None),
+    ],
+)
+def test_retry_resends_the_kept_submission_after_401_500_or_a_hang(
+    project, github_fake, trouble, env
+):
+    """The record is written before the first request, so every failure leaves it."""
+    if trouble == "500":
+        github_fake.fail("GET", r"/repos/board-org/board$", 500, "Server Error", times=10)
+    elif trouble == "hang":
+        github_fake.hang("GET", r"/repos/board-org/board$", seconds=6, times=10)
+    failed = run(project, "submit", "--yes", env=env)
+    assert failed.exit_code == 1
+    assert "tinytorch-board submit --retry" in failed.output
+    (record,) = outbox_records(project)
+    assert record["status"] == "failed" and record["target"]["repo"] == BOARD
+    github_fake.injected.clear()
+
+    retried = run(project, "submit", "--retry")
+    assert retried.exit_code == 0, retried.output
+    sid = record["submission_id"]
+    assert f"Resending {sid[:8]} (baseline, score" in retried.output
+    assert "anonymous, failed) to board-org/board" in retried.output
+    (sent,) = outbox_records(project)
+    assert sent["status"] == "sent"
+    pushed = github_fake.file_on(
+        "adalace7/board", f"submission/{sid}", f"submissions/{sid[:2]}/{sid}.json"
+    )
+    assert (
+        pushed
+        == json.dumps(record["submission"], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def test_the_dry_run_shows_the_bytes_the_pull_request_adds(project, github_fake):
+    dry = run(project, "submit", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    shown = dry.output.split("with this exact content:\n\n", 1)[1].split("\n\nIt holds no", 1)[0]
+    sent = run(project, "submit", "--yes")
+    assert sent.exit_code == 0, sent.output
+    sid = json.loads(shown)["submission_id"]
+    pushed = github_fake.file_on(
+        "adalace7/board", f"submission/{sid}", f"submissions/{sid[:2]}/{sid}.json"
+    )
+    assert pushed.encode("utf-8") == (shown + "\n").encode("utf-8")
+
+
+def test_a_public_pull_request_ends_with_its_page_card_and_badge(project, github_fake):
+    config = project / ".tinytorch" / "config.json"
+    data = json.loads(config.read_text())
+    data["board"]["pages_url"] = "https://board-org.github.io/board"
+    config.write_text(json.dumps(data))
+    result = run(project, "submit", "--public", "--name", "Ada", "--yes")
+    assert result.exit_code == 0, result.output
+    (record,) = outbox_records(project)
+    sid = record["submission_id"]
+    site = "https://board-org.github.io/board"
+    assert f"Your page: {site}/s/{sid}.html" in result.output
+    assert f"[![TinyTorch score]({site}/badges/{sid}.svg)]({site}/s/{sid}.html)" in result.output
+    card = project / ".tinytorch" / "cards" / f"{sid}.png"
+    assert f"Share card: {card.resolve()}" in result.output
+    assert card.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

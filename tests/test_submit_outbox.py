@@ -64,7 +64,9 @@ def test_find_by_prefix(tmp_path):
     assert outbox.find_record(box, "ABCDEF1")["submission_id"] == "abcdef" + "1" * 26
     with pytest.raises(BoardError, match="matches 2 submissions"):
         outbox.find_record(box, "abcdef")
-    with pytest.raises(BoardError, match="is not a submission id"):
+    # Any unique start works, however short (issue 17); an ambiguous one names the count.
+    assert outbox.find_record(box, "1")["submission_id"] == "123456" + "0" * 26
+    with pytest.raises(BoardError, match="matches 2 submissions"):
         outbox.find_record(box, "abc")
     with pytest.raises(BoardError, match="is not a submission id"):
         outbox.find_record(box, "../../etc")

@@ -97,12 +97,16 @@ def test_submit_web_is_never_resent_by_retry(tmp_path):
     assert "Nothing to resend" in result.output
 
 
-def test_submit_web_json_and_dry_run_save_nothing(tmp_path):
+def test_submit_web_dry_run_keeps_the_file_it_showed(tmp_path):
     project = make_project(tmp_path, repo=BOARD)
     data = json.loads(run(project, "submit", "--web", "--dry-run", "--json").output)
     assert data["web"]["url"].startswith("https://github.com/board-org/board/new/main/")
     assert data["web"]["too_long"] is False
-    assert outbox_records(project) == []
+    # The preview is the file (issue 17): kept without a destination, then reused.
+    (record,) = outbox_records(project)
+    assert record["target"] is None and record["submission"] == data["submission"]
+    again = json.loads(run(project, "submit", "--web", "--json").output)
+    assert again["submission"] == data["submission"]
 
 
 def test_web_needs_a_repository(tmp_path):

@@ -437,6 +437,21 @@ SECTION_PARSERS: dict[str, Parser] = {
 }
 
 
+def package_board_config() -> BoardConfig | None:
+    """The package's own board.yaml, whose `site` (url, repository), when filled in,
+    names the community's board: students' default for compare and submit."""
+    try:
+        text = default_board_yaml()
+    except OSError:
+        return None
+    import yaml
+
+    try:
+        return parse_config(yaml.safe_load(text), "the package's board.yaml")
+    except (ConfigError, yaml.YAMLError):
+        return None
+
+
 def parse_config(data: object, source: str) -> BoardConfig:
     if data is None:
         return BoardConfig()

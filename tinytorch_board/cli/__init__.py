@@ -22,6 +22,7 @@ COMMANDS = {
     "benchmark": "tinytorch_board.cli.benchmark:benchmark",
     "compare": "tinytorch_board.cli.compare:compare",
     "submit": "tinytorch_board.cli.submit:submit",
+    "submissions": "tinytorch_board.cli.submissions:submissions",
     "withdraw": "tinytorch_board.cli.withdraw:withdraw",
     "community": "tinytorch_board.cli.community:community",
     "config": "tinytorch_board.cli.config:config",

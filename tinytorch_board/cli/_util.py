@@ -31,3 +31,15 @@ def echo_json(data: object) -> None:
 
 def warn(message: str) -> None:
     click.secho(f"warning: {message}", fg="yellow", err=True)
+
+
+def output_console():
+    """stdout as rich draws it; when it is not a terminal, lines are never wrapped (a
+    terminal wraps them itself, and a file or pipe gets no word cut in two)."""
+    from rich.console import Console
+
+    try:
+        terminal = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    return Console(soft_wrap=not terminal)

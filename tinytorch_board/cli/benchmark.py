@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import click
 
-from tinytorch_board.cli._util import echo_json, is_interactive
+from tinytorch_board.cli._util import echo_json, is_interactive, output_console
 from tinytorch_board.errors import BoardError
 
 BACKEND_HELP = (
@@ -60,7 +61,6 @@ def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
     With your tinytorch, each operation is first checked against numpy; a wrong answer
     is reported and not scored.
     """
-    from rich.console import Console
 
     from tinytorch_board.bench.baseline import METRIC_LABELS, run_baseline
 
@@ -75,7 +75,11 @@ def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
     if as_json:
         echo_json(result)
         return
-    _print_baseline(Console(), result, path, METRIC_LABELS)
+    console = output_console()
+    _print_baseline(console, result, path, METRIC_LABELS)
+    if result["score"] is not None:
+        for line in closing_lines(project, result, path):
+            console.print(line, highlight=False, markup=False)
     _offer_submit(settings, result, path, no_prompt)
 
 
@@ -164,40 +168,18 @@ def _print_baseline(console, result: dict, path, labels: dict) -> None:
             console.print(_machine_line(machine), highlight=False)
         console.print(f"Saved to {path} (nothing was sent anywhere).")
         return
-    if result["backend"] == "tinytorch" and machine is not None:
+    # The scores, each with what it measures, are the closing lines' (bench/welcome.py).
+    indent = "  " if result["backend"] == "tinytorch" and machine is not None else ""
+    for name, ratio in ratios.items():
+        console.print(f"{indent}{ratio_line(name, ratio)}", highlight=False)
+    missing = details.get("missing_module")
+    if result["backend"] == "numpy" and missing:
         console.print(
-            f"[bold]Your TinyTorch: {result['score']:.1f}[/bold] / 100  ({FRAMEWORK_SENTENCE})"
+            f"No TinyTorch score: your package is missing {missing['package']}; "
+            f"module {missing['module']} ({missing['title']}) adds it.",
+            highlight=False,
         )
-        for name, ratio in ratios.items():
-            console.print(f"  {ratio_line(name, ratio)}", highlight=False)
-        console.print(_machine_line(machine), highlight=False)
-        console.print(
-            "🎉 Your own tinytorch gave the right answers and was timed against numpy "
-            "on a real workload!"
-        )
-    elif result["backend"] == "tinytorch":  # a suite 1 file: one number, numpy-relative
-        console.print(
-            f"[bold]Score: {result['score']:.1f}[/bold] / 100  "
-            "(reference machine = 50; every 2x faster = +10)"
-        )
-        for name, ratio in ratios.items():
-            console.print(ratio_line(name, ratio), highlight=False)
-    else:
-        console.print(_machine_line(result["score"]), highlight=False)
-        missing = details.get("missing_module")
-        if missing:
-            console.print(
-                f"No TinyTorch score: your package is missing {missing['package']}; "
-                f"module {missing['module']} ({missing['title']}) adds it.",
-                highlight=False,
-            )
-        else:
-            console.print("🎉 Your setup works: numpy ran a real ML workload on your machine.")
     console.print(f"Saved to {path} (nothing was sent anywhere).")
-    console.print(
-        "Next: [bold]tinytorch-board compare[/bold] to see where you stand (nothing is uploaded), "
-        "or [bold]tinytorch-board submit --dry-run[/bold] to see exactly what sharing would send."
-    )
 
 
 def _capstone_celebration(implementations: dict) -> str:
@@ -219,15 +201,83 @@ def _capstone_celebration(implementations: dict) -> str:
     return f"🎓 You {text}, on your own machine!"
 
 
-FRAMEWORK_SENTENCE = (
-    "your own ops against numpy timed in the same run: 100 = as fast as numpy, "
-    "every 2x slower = -10"
-)
-MACHINE_SENTENCE = "numpy on this machine against the reference machine = 50, every 2x faster = +10"
-
-
 def _machine_line(score: float) -> str:
-    return f"Your machine: {score:.1f} / 100  ({MACHINE_SENTENCE})"
+    from tinytorch_board.bench.welcome import machine_line
+
+    return machine_line(score)
+
+
+def closing_lines(project, result: dict, path) -> list[str]:
+    """The welcome (first baseline here) or what changed (later runs), with the standing."""
+    from tinytorch_board.bench.welcome import change_lines, done_since, welcome_lines
+    from tinytorch_board.local.progress import read_progress
+
+    progress = read_progress(project)
+    modules, milestones = progress.modules_completed, progress.milestones_completed
+    standing, known_board = _standing_line(project, result)
+    if known_board:
+        tip = (
+            "Next: tinytorch-board submit --dry-run shows exactly what sharing would send; "
+            "nothing leaves without your yes"
+        )
+    else:
+        tip = (
+            "Next: tinytorch-board compare --from URL|DIR shows where you stand (computed here, "
+            "nothing uploaded)"
+        )
+    ours, comparable = _earlier_results(project, result, path)
+    if not ours:
+        return welcome_lines(result, modules, milestones, standing, tip)
+    # The score moves only against a comparable run; modules and milestones since any run.
+    previous = comparable[-1] if comparable else None
+    since = (previous or ours[-1]).get("created_at")
+    return change_lines(
+        result,
+        previous,
+        modules,
+        milestones,
+        done_since(progress.module_dates, since) & modules,
+        done_since(progress.milestone_dates, since) & milestones,
+        standing,
+        tip,
+    )
+
+
+def _earlier_results(project, result: dict, path) -> tuple[list[dict], list[dict]]:
+    """This project's earlier results of ours (any kind, backend or suite: the welcome is
+    for the first one only), and those among them comparable with `result`."""
+    from pathlib import Path
+
+    from tinytorch_board.local.results import load_result, result_files
+
+    ours, comparable = [], []
+    this = Path(path).resolve() if path is not None else None
+    for other in result_files(project.benchmarks_dir):
+        if this is not None and Path(other).resolve() == this:
+            continue
+        try:
+            data = load_result(other)
+        except BoardError:
+            continue  # tito's results and unreadable files are not ours to compare
+        ours.append(data)
+        same = all(data.get(key) == result.get(key) for key in ("kind", "backend", "suite_version"))
+        if same and isinstance(data.get("score"), (int, float)):
+            comparable.append(data)
+    return ours, comparable
+
+
+def _standing_line(project, result: dict) -> tuple[str | None, bool]:
+    """Where the result stands on the known board, and whether a board is known at all."""
+    from tinytorch_board.board.standing import find_sources, where_you_stand
+
+    sources = find_sources(project)
+    if not sources.candidates:
+        return None, False
+
+    def offline(reason: str) -> None:
+        click.echo(f"offline: {reason}", err=True)
+
+    return where_you_stand(result, sources, project.cache_dir, offline=offline), True
 
 
 def submit_command(settings, path) -> str:
@@ -240,14 +290,26 @@ def submit_command(settings, path) -> str:
 
 
 def _offer_submit(settings, result: dict, path, no_prompt: bool) -> None:
-    """Ask (default no) whether to submit; on yes, say which command does it."""
+    """Ask (default no) whether to share; yes goes straight into submit (preview, confirm)."""
+    import os
+
+    from tinytorch_board.cli.submit import default_target, submit
+
     if no_prompt or result["score"] is None or not is_interactive():
         return
-    if click.confirm(
-        "Would you like to share this result with the community board?", default=False
-    ):
-        click.echo("To share it, run (it shows the exact file and asks again before sending):")
-        click.echo(f"    {submit_command(settings, path)}")
+    project = settings.project()
+    env_board = os.environ.get("TINYTORCH_BOARD_DIR")
+    target = default_target(project, env_board or None, None, None, False)
+    if target is None or target.type == "web":
+        return  # nowhere to send it: the tip above says how to find a board
+    where = target.board_dir or target.repo
+    if click.confirm(f"Would you like to share this result with {where}?", default=False):
+        click.get_current_context().invoke(
+            submit,
+            result=path,
+            board_dir=Path(target.board_dir) if target.type == "local" else None,
+            repo=target.repo if target.type == "github" else None,
+        )
 
 
 def _ms(value: float) -> str:
@@ -274,8 +336,6 @@ def capstone(settings, track: str, backend: str, as_json: bool, no_prompt: bool)
     it, your Tensor/Linear/ReLU run it (speed, efficiency). Each track says whose code
     ran and why; your code's prints are captured and its calls have time limits.
     """
-    from rich.console import Console
-
     from tinytorch_board.bench.capstone import run_capstone
     from tinytorch_board.submission.score import CAPSTONE_TRACKS
 
@@ -291,7 +351,7 @@ def capstone(settings, track: str, backend: str, as_json: bool, no_prompt: bool)
     if as_json:
         echo_json(result)
         return
-    _print_capstone(Console(), result, path)
+    _print_capstone(output_console(), result, path)
     _offer_submit(settings, result, path, no_prompt)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tinytorch_board.cli import _util
-from tinytorch_board.cli._util import echo_json, warn
+from tinytorch_board.cli._util import echo_json, output_console, warn
 
 COURSE_TYPES = "university|bootcamp|self-paced|other"
 LEVELS = "beginner|intermediate|advanced|expert"
@@ -316,7 +316,6 @@ def _or_dash(value: object) -> str:
 
 
 def _print_profile(view, path: Path, signing_ids: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from tinytorch_board.curriculum import (
@@ -366,7 +365,7 @@ def _print_profile(view, path: Path, signing_ids: str) -> None:
     ]
     for name, value in rows:
         table.add_row(name, value)
-    console = Console()
+    console = output_console()
     console.print(table)
     saved = loaded.saved_progress
     keys = ("completed_modules", "completed_milestones", "unlocked_milestones", "capstone_score")

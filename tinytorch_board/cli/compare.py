@@ -19,8 +19,9 @@ NOTHING_UPLOADED = "Nothing was uploaded: the percentile was computed on this ma
     "--from",
     "source",
     metavar="URL|DIR",
-    help="Published board site (URL) or a local site/board directory "
-    "(default: board.pages_url in .tinytorch/config.json).",
+    help="Published board site (URL), a built site directory, or a board folder (computed "
+    "from its submissions/). Default: the board last used with `submit --to`, then "
+    "board.pages_url, then the community board the package names.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @click.pass_obj
@@ -35,7 +36,7 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
     a copy in .tinytorch/cache/ for offline use, and computes your percentile and
     "similar systems" figure locally. Nothing about you is sent anywhere.
     """
-    from tinytorch_board.board.standing import fetch_distribution, find_sources
+    from tinytorch_board.board.standing import fetch_distribution, find_sources, is_board_folder
     from tinytorch_board.errors import BoardError
     from tinytorch_board.jsonio import read_json
     from tinytorch_board.local.results import (
@@ -98,6 +99,8 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
             fg="yellow",
             err=True,
         )
+    elif is_board_folder(fetched.origin):
+        click.echo(f"Compared with {fetched.origin} (computed from its submissions/ now).")
     else:
         click.echo(f"Compared with {fetched.origin} (published {when}).")
     click.echo(f"Your score: {mine.score:g} ({mine.kind}, suite {mine.suite_version}, "

@@ -54,7 +54,9 @@ def withdraw(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Withdraw SUBMISSION_ID (its id, or the first 6+ characters of it).
+    """Withdraw SUBMISSION_ID (its id, or any start of it that is unique).
+
+    `tinytorch-board submissions` lists your submissions with their ids.
 
     Opens a pull request that deletes exactly that file; its body carries the secret
     withdrawal key that only this project holds. Git history keeps the (anonymous) file.
@@ -124,6 +126,10 @@ def _withdraw_local(project, record, change, board_dir, yes, dry_run, as_json):
         echo_json({"withdrawn": True, "path": str(path)})
     else:
         click.secho(f"Withdrawn: {path} deleted.", fg="green")
+        click.echo(
+            f"Rebuild the board's site so it leaves the pages too: "
+            f"tinytorch-board build --board {board_dir}"
+        )
 
 
 def _withdraw_web(record, change, target, as_json):

@@ -153,11 +153,45 @@ def choose_target(
 # -- sending -------------------------------------------------------------------------------
 
 
+def keep_for_sending(
+    outbox_dir: Path, prepared: Prepared, result_file: str, target: Target
+) -> dict:
+    """Write the outbox record with its destination, before anything leaves the machine.
+
+    A record --dry-run kept for these very bytes gets its destination (its history
+    stays); otherwise a new record is written.
+    """
+    path = outbox.record_path(outbox_dir, prepared.submission_id)
+    if path.exists():
+        try:
+            record = outbox.load_record(path)
+        except BoardError:
+            record = None
+        if record and record["submission"] == prepared.document:
+            return outbox.set_target(outbox_dir, prepared.submission_id, target.as_dict())
+    return outbox.save_prepared(outbox_dir, prepared, result_file, target.as_dict())
+
+
 def send_local(outbox_dir: Path, prepared: Prepared, result_file: str, board_dir: Path) -> Path:
     # The record keeps the absolute path, so retry and withdraw work from anywhere.
     target = Target("local", board_dir=str(Path(board_dir).resolve()))
-    outbox.save_prepared(outbox_dir, prepared, result_file, target.as_dict())
+    keep_for_sending(outbox_dir, prepared, result_file, target)
     return _deliver_local(outbox_dir, prepared.submission_id, prepared.document, board_dir)
+
+
+def switch_local(
+    outbox_dir: Path, anonymous: dict, prepared: Prepared, result_file: str, board_dir: Path
+) -> tuple[Path, Path]:
+    """Make a result public on a local board: withdraw its anonymous file, add the public one.
+
+    Returns (withdrawn path, new path). The public record is kept before the anonymous
+    file goes, so nothing is lost if the second step fails (--retry writes it).
+    """
+    target = Target("local", board_dir=str(Path(board_dir).resolve()))
+    keep_for_sending(outbox_dir, prepared, result_file, target)
+    withdrawn = withdraw_local(outbox_dir, anonymous, board_dir)
+    path = _deliver_local(outbox_dir, prepared.submission_id, prepared.document, board_dir)
+    return withdrawn, path
 
 
 def _deliver_local(outbox_dir: Path, submission_id: str, document: dict, board_dir: Path) -> Path:
@@ -186,7 +220,7 @@ def send_github(
     progress: Callable[[str], None] = lambda message: None,
 ):
     """Keep the submission in the outbox, then open its pull request on the board."""
-    outbox.save_prepared(outbox_dir, prepared, result_file, target.as_dict())
+    keep_for_sending(outbox_dir, prepared, result_file, target)
     text = dumps(prepared.document)
     change = submission_change(prepared.document, prepared.relative_path, text)
     return _deliver_github(outbox_dir, prepared.submission_id, change, board, progress)
@@ -209,7 +243,7 @@ def _deliver_github(outbox_dir: Path, submission_id: str, change: Change, board,
 
 def save_for_web(outbox_dir: Path, prepared: Prepared, result_file: str, target: Target) -> dict:
     """The web route sends nothing itself; keep the record (and its withdrawal secret)."""
-    return outbox.save_prepared(outbox_dir, prepared, result_file, target.as_dict())
+    return keep_for_sending(outbox_dir, prepared, result_file, target)
 
 
 # -- retry ---------------------------------------------------------------------------------

@@ -46,6 +46,92 @@ def save_prepared(
     return record
 
 
+def keep_preview(outbox_dir: Path, prepared: Prepared, result_file: str | None) -> dict:
+    """Keep what `--dry-run` showed (no destination yet): the next send uses these bytes."""
+    return save_prepared(outbox_dir, prepared, result_file, None)
+
+
+def set_target(outbox_dir: Path, submission_id: str, target: dict | None) -> dict:
+    """Give a kept submission its destination (or take it back when the student says no).
+
+    Written before the first network call: from then on, `--retry` can resend it.
+    """
+    path = record_path(outbox_dir, submission_id)
+    record = load_record(path)
+    if record.get("target") == target:
+        return record
+    record["target"] = target
+    record["history"].append({"at": _now(), "status": record["status"], "target": target})
+    write_private(path, dumps(record))
+    return record
+
+
+def is_preview(record: dict) -> bool:
+    """Prepared by `--dry-run` and never sent anywhere."""
+    return record.get("status") == "prepared" and not record.get("target")
+
+
+def is_web_link(record: dict) -> bool:
+    """Prepared for the no-token web route: only the student knows if it was proposed."""
+    target = record.get("target") if isinstance(record.get("target"), dict) else {}
+    return record.get("status") == "prepared" and target.get("type") == "web"
+
+
+def is_live(record: dict) -> bool:
+    """Sent, or on its way (failed or interrupted, waiting for --retry); not a preview
+    and not a web link (showing the same link again is no second submission)."""
+    if is_preview(record) or is_web_link(record):
+        return False
+    return record.get("status") in ("sent", "failed", "prepared")
+
+
+def visibility(record: dict) -> str:
+    return str(record.get("submission", {}).get("visibility", "anonymous"))
+
+
+def same_result(record: dict, result_file: str | None, document: dict) -> bool:
+    """The record sent the same result file, or the same measurements."""
+    kept = record.get("result_file")
+    if (
+        result_file
+        and isinstance(kept, str)
+        and Path(kept).resolve() == Path(result_file).resolve()
+    ):
+        return True
+    mine, theirs = document.get("benchmark", {}), record["submission"].get("benchmark", {})
+    if not isinstance(theirs, dict):
+        return False
+    return all(mine.get(key) == theirs.get(key) for key in ("kind", "backend", "metrics", "tracks"))
+
+
+def where(record: dict) -> str:
+    """Where a record went (or is going), in a few words."""
+    destination = record.get("destination") if isinstance(record.get("destination"), dict) else {}
+    target = record.get("target") if isinstance(record.get("target"), dict) else {}
+    if destination.get("url"):
+        return str(destination["url"])
+    if destination.get("path"):
+        return str(destination["path"])
+    if target.get("type") == "local":
+        return str(target.get("board_dir"))
+    if target.get("repo"):
+        return str(target["repo"])
+    return "nowhere yet (preview)"
+
+
+def describe(record: dict) -> str:
+    """One line naming a record: id, what it holds, its state and where it goes."""
+    document = record.get("submission", {})
+    bench = document.get("benchmark") if isinstance(document.get("benchmark"), dict) else {}
+    score = bench.get("score")
+    shown = f"score {score:g}" if isinstance(score, (int, float)) else "no score"
+    reason = f"; last failure: {record['reason']}" if record.get("reason") else ""
+    return (
+        f"{record.get('submission_id', '?')[:8]} ({bench.get('kind', '?')}, {shown}, "
+        f"{visibility(record)}, {record.get('status')}) to {where(record)}{reason}"
+    )
+
+
 def update_status(outbox_dir: Path, submission_id: str, status: str, **details: object) -> dict:
     """Move a record to a new state, keeping its history."""
     if status not in STATES:
@@ -73,11 +159,12 @@ def load_record(path: Path) -> dict:
 
 
 def find_record(outbox_dir: Path, submission_id: str) -> dict:
-    """The record for an id, or for a unique prefix of at least 6 characters."""
+    """The record for an id, or for any unique start of one."""
     submission_id = submission_id.strip().lower()
-    if not re.fullmatch(r"[0-9a-f]{6,32}", submission_id):
+    if not re.fullmatch(r"[0-9a-f]{1,32}", submission_id):
         raise BoardError(
-            f"{submission_id!r} is not a submission id (32 hex, or its first 6 or more)"
+            f"{submission_id!r} is not a submission id (32 hex, or a unique start of one; "
+            "`tinytorch-board submissions` lists them)"
         )
     path = record_path(outbox_dir, submission_id)
     if path.exists():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from tinytorch_board.countries import ISO_3166_ALPHA2
@@ -21,6 +23,7 @@ from tinytorch_board.local.results import (
     newest_result,
     skipped_note,
 )
+from tinytorch_board.publish import outbox
 from tinytorch_board.submission.builder import Prepared, PublicFields, build_submission
 from tinytorch_board.submission.validator import check_document, text_problem
 
@@ -85,6 +88,87 @@ def class_notes(document: dict, profile: dict | None) -> list[str]:
             "result as yours"
         )
     return notes
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The submission to show and send for one result, and what was sent of it before."""
+
+    prepared: Prepared
+    result_path: Path
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    reused: bool = False  # the very file an earlier --dry-run showed (same bytes)
+    earlier: tuple[dict, ...] = ()  # live outbox records of the same result
+
+    def conflict(self) -> dict | None:
+        """The earlier live submission of this result this one would duplicate, if any."""
+        return self.earlier[-1] if self.earlier else None
+
+    def switch_from(self) -> dict | None:
+        """An anonymous, sent submission of this result that --public may replace."""
+        mine = self.prepared.document.get("visibility")
+        for record in reversed(self.earlier):
+            if (
+                mine == "public"
+                and outbox.visibility(record) == "anonymous"
+                and record.get("status") == "sent"
+            ):
+                return record
+        return None
+
+
+def plan_submission(
+    project: Project,
+    result_path: Path | None = None,
+    public: PublicFields | None = None,
+    declare_class: bool = True,
+) -> Plan:
+    """Prepare the submission for a result, reusing the file a --dry-run already showed.
+
+    One result, one submission: every live outbox record of the same result (same file,
+    or same measurements) comes back in `earlier`, for the caller to refuse or switch.
+    """
+    prepared, path, warnings = prepare_from_project(project, result_path, public, declare_class)
+    records, unreadable = outbox.list_records(project.outbox_dir)
+    warnings = warnings + unreadable
+    same = [r for r in records if outbox.same_result(r, str(path), prepared.document)]
+    for record in reversed(same):
+        kept = record["submission"]
+        if (
+            (outbox.is_preview(record) or outbox.is_web_link(record))
+            and kept.get("visibility") == prepared.document.get("visibility")
+            and kept.get("public") == prepared.document.get("public")
+            and kept.get("class_id") == prepared.document.get("class_id")
+            and isinstance(record.get("withdraw_secret"), str)
+        ):
+            prepared = Prepared(kept, record["withdraw_secret"])
+            reused = True
+            break
+    else:
+        reused = False
+    earlier = tuple(r for r in same if outbox.is_live(r))
+    return Plan(prepared, path, warnings, reused, earlier)
+
+
+def refusal(plan: Plan) -> str | None:
+    """Why sending this plan again is refused (one line), or None when it may go."""
+    record = plan.conflict()
+    if record is None or plan.switch_from() is not None:
+        return None
+    sid = record["submission_id"]
+    state = record.get("status")
+    when = (record.get("history") or [{}])[0].get("at", "")[:10]
+    shown = f"{outbox.visibility(record)} submission {sid[:8]} of {when}"
+    if state == "sent":
+        return (
+            f"this result is already on the board as {shown} ({outbox.where(record)}); "
+            f"one result, one submission: withdraw it first with "
+            f"`tinytorch-board withdraw {sid[:8]}`"
+        )
+    return (
+        f"this result is already waiting in the outbox as {shown} ({state}); "
+        "send it with `tinytorch-board submit --retry`"
+    )
 
 
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")

@@ -157,14 +157,20 @@ def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> byt
     fields = b"%011o\0%011o\0" % (size, mtime)
     checksum = _FIXED_SUM + sum(raw) + sum(prefix) + sum(mode) + kind[0] + sum(fields)
     return _HEADER % (
-        raw.ljust(100, b"\0"), mode, size, mtime, checksum, kind, prefix.ljust(155, b"\0")
+        raw.ljust(100, b"\0"),
+        mode,
+        size,
+        mtime,
+        checksum,
+        kind,
+        prefix.ljust(155, b"\0"),
     )
 
 
 def is_our_archive(path: Path) -> bool:
     """True when path is a regular file that starts with a tar header this module writes
-    (ustar magic, owner 0 with empty user and group names, a correct checksum): safe for `build --archive` to
-    replace. Anything else (a thesis, a FIFO, a link) is left alone."""
+    (ustar magic, owner 0 with empty user and group names, a correct checksum): safe for
+    `build --archive` to replace. Anything else (a thesis, a FIFO, a link) is left alone."""
     path = Path(path)
     if path.is_symlink() or not path.is_file():
         return False
