@@ -353,27 +353,28 @@ def test_valid_files_take_the_fast_path(tmp_path, monkeypatch):
     assert sum(d["benchmark"]["kind"] == "capstone" for d in loaded.documents) == 20
 
 
-def test_fast_check_agrees_with_the_validator_on_every_mutation(tmp_path):
-    """For each mutated document: fast path says valid => the validator says valid."""
+def test_load_agrees_with_the_validator_on_every_mutation(tmp_path):
+    """One validator: the loader's verdict and problems are check_file's, for every file."""
     base = generate(30, seed=11)
     capstones = _all_tracks_ran(generate_capstone(30, seed=11))
-    limits = load_module._TimeLimits(NOW)
-    agreed = 0
     cases = [(name, mutate, base) for name, mutate in MUTATIONS.items()]
     cases += [(name, mutate, capstones) for name, mutate in CAPSTONE_MUTATIONS.items()]
+    board = tmp_path / "board"
+    expected = {}
     for index, (name, mutate, docs) in enumerate(cases):
         doc = copy.deepcopy(docs[index % len(docs)])
+        doc["submission_id"] = f"{index:02x}{doc['submission_id'][2:]}"  # one file per case
         mutate(doc)
-        sid = doc["submission_id"]
-        path = write_submission(tmp_path, doc)
-        try:
-            verdict = check_file(path, now=NOW).ok
-        except TypeError:
-            verdict = False
-        fast = load_module.fast_valid(doc, (sid[:2], f"{sid}.json"), limits)
-        assert not (fast and not verdict), name
-        agreed += fast == verdict
-    assert agreed >= len(cases) - 8  # only a few valid-but-unusual files go slow
+        path = write_submission(board, doc)
+        source = path.relative_to(board).as_posix()
+        expected[source] = (name, check_file(path, now=NOW, source=source))
+    loaded = load_board(board, now=NOW, workers=1)
+    valid_ids = {d["submission_id"] for d in loaded.documents}
+    for checked in loaded.invalid:
+        name, reference = expected[checked.source]
+        assert checked.problems == reference.problems, name
+    for source, (name, reference) in expected.items():
+        assert (source.rsplit("/", 1)[1][:-5] in valid_ids) == reference.ok, name
 
 
 def test_empty_and_missing_boards(tmp_path):
@@ -401,15 +402,15 @@ def test_forked_load_gives_the_serial_results(mixed_board, monkeypatch, share):
 
 def test_forked_load_falls_back_when_the_helper_fails(mixed_board, monkeypatch):
     serial = load_board(mixed_board, now=NOW, workers=1)
-    real_fast_pass = load_module._fast_pass
+    real_check_all = load_module._check_all
     parent = os.getpid()
 
     def failing_in_child(*args):
         if os.getpid() != parent:
             raise RuntimeError("helper process failure")
-        return real_fast_pass(*args)
+        return real_check_all(*args)
 
-    monkeypatch.setattr(load_module, "_fast_pass", failing_in_child)
+    monkeypatch.setattr(load_module, "_check_all", failing_in_child)
     forked = load_board(mixed_board, now=NOW, workers=2)
     assert forked.documents == serial.documents
     assert [c.source for c in forked.invalid] == [c.source for c in serial.invalid]

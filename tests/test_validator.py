@@ -14,6 +14,7 @@ from tinytorch_board.cli import cli
 from tinytorch_board.jsonio import dumps
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.validator import (
+    LIMITS,
     check_bytes,
     check_document,
     check_file,
@@ -338,3 +339,40 @@ def test_validate_empty_board_is_an_error(board):
 def test_schema_file_ships_inside_the_package():
     package = Path(__file__).resolve().parents[1] / "tinytorch_board" / "submission"
     assert (package / "schema_v1.json").is_file()
+
+
+def _schema_nodes(node, where="$"):
+    if isinstance(node, dict):
+        yield where, node
+        for key, sub in node.items():
+            yield from _schema_nodes(sub, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, sub in enumerate(node):
+            yield from _schema_nodes(sub, f"{where}[{i}]")
+
+
+def test_every_number_in_the_schema_is_bounded():
+    """A new numeric field states its range: 1e400 and 4,000-digit integers fail by field."""
+    for where, node in _schema_nodes(schema()):
+        types = node.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "number" in types or "integer" in types:
+            assert "minimum" in node or "exclusiveMinimum" in node, where
+            assert "maximum" in node or "exclusiveMaximum" in node, where
+            top = node.get("maximum", node.get("exclusiveMaximum"))
+            bottom = node.get("minimum", node.get("exclusiveMinimum"))
+            assert max(abs(top), abs(bottom)) <= LIMITS.integer, where
+
+
+def test_structure_limits_are_looser_than_the_schema():
+    """The limits checked before the schema never refuse a file the schema would accept."""
+    for where, node in _schema_nodes(schema()):
+        for key in ("maxItems", "maxProperties"):
+            if key in node:
+                assert node[key] <= LIMITS.items, where
+        if "maxLength" in node:
+            assert node["maxLength"] <= LIMITS.string, where
+        if node.get("type") in ("array", "object") or "properties" in node:
+            has_bound = any(k in node for k in ("maxItems", "maxProperties", "enum", "const"))
+            closed = node.get("additionalProperties") is False
+            assert has_bound or closed, f"{where}: an array or object needs a size bound"

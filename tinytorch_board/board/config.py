@@ -270,7 +270,4 @@ def load_config(board_dir: Path) -> BoardConfig:
 
 def default_board_yaml() -> str:
     """The board.yaml shipped with the package (for new boards and demos)."""
-    repo_copy = Path(__file__).resolve().parents[2] / "board.yaml"
-    if repo_copy.is_file():
-        return repo_copy.read_text(encoding="utf-8")
-    return resources.files("tinytorch_board").joinpath("_board.yaml").read_text(encoding="utf-8")
+    return resources.files("tinytorch_board").joinpath("board.yaml").read_text(encoding="utf-8")

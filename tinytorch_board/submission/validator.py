@@ -1,24 +1,31 @@
-"""Validate submission files: the JSON Schema first, then the checks a schema cannot say.
+"""Validate submission files: the one statement of the v1 contract.
 
-The same code runs on the student's machine before anything is sent and in the board's
-CI on every pull request. Every problem is reported as `source: json.path: message`.
+The JSON Schema file (`schema_v1.json`), compiled once by jsonschema-rs, plus one lean
+semantic pass for what a schema cannot say (real dates, recomputed scores, names a person
+can read). The same code runs on the student's machine before anything is sent, in every
+`ci` command and in the board loader. Every problem is `source: $.json.path: message`.
+
+Order of the checks, cheapest first, so any file up to 64 KiB is judged in well under a
+second: size and byte-level limits, strict parsing, the compiled schema (linear time);
+only for a file it refuses, the structural limits (depth, counts, finite numbers,
+encodable text) and then Python `jsonschema`, which words the messages.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from tinytorch_board.countries import ISO_3166_ALPHA2
-from tinytorch_board.jsonio import loads_strict
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
@@ -35,7 +42,38 @@ CAPSTONE_TRACKS = ("speed", "compression", "accuracy", "efficiency")
 # Unicode categories never allowed in text a person typed: controls, format characters
 # (bidi overrides, zero-width joiners), surrogates, private use, unassigned, separators.
 FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Letters and symbols that draw nothing: Hangul fillers and the Braille blank.
+INVISIBLE_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+MAX_MARK_RUN = 3  # combining marks in a row; more is stacked "zalgo" text
 TEXT_FIELDS = ("display_name", "institution")
+_BASELINE_SET = frozenset(BASELINE_METRICS)
+
+# Contact details never belong in a public name (after NFKC, so fullwidth forms count).
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_URL = re.compile(
+    r"[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+(\.[a-z0-9-]+)*\."
+    r"(com|org|net|edu|gov|io|dev|app|ai|co|me|info|xyz|ly|gg|tv|site|online|link|page)\b",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
+_PHONE_DIGITS = 7
+
+
+@dataclass(frozen=True)
+class StructureLimits:
+    """Shape limits far above any valid file, checked before Python `jsonschema` words
+    the messages (its `uniqueItems` compares pairs: 6,000 objects took 30 s)."""
+
+    depth: int = 8  # nested arrays/objects; a valid file has at most 5
+    items: int = 64  # entries in one array or object; a valid file has at most 16
+    string: int = 256  # characters in one string or key; a valid file has at most 80
+    integer: int = 2**53  # larger integers mean nothing in any field
+    # Files larger than this are walked before the compiled schema runs; a smaller one
+    # is small enough for any check, and is walked only if the schema refuses it.
+    walk_first_bytes: int = 8192  # a typical valid file has about 1.5 KiB
+
+
+LIMITS = StructureLimits()
 
 
 @dataclass(frozen=True, order=True)
@@ -74,17 +112,117 @@ def schema() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _schema_validator():
-    from jsonschema import Draft202012Validator
+def compiled():
+    """The schema compiled once (jsonschema-rs: ECMA-262 patterns, so `$` is the end)."""
+    import jsonschema_rs
 
-    return Draft202012Validator(schema())
+    return jsonschema_rs.Draft202012Validator(schema())
+
+
+def schema_valid(doc: Any) -> bool:
+    """The compiled schema's verdict; text it cannot even encode is invalid."""
+    try:
+        return compiled().is_valid(doc)
+    except (ValueError, OverflowError):  # lone surrogates (UnicodeEncodeError), and the like
+        return False
+
+
+@lru_cache(maxsize=1)
+def _wording_validator():
+    """Python `jsonschema`, only to word the problems of a file already refused.
+
+    Its `pattern` uses `re.search`, where `$` also matches before a final newline; here
+    `$` means the end of the text, as in the schema's own (ECMA-262) dialect.
+    """
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator, expected, instance, _schema):
+        if validator.is_type(instance, "string") and not _ecma(expected).search(instance):
+            yield ValidationError(f"{instance!r} does not match {expected!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})(schema())
+
+
+@lru_cache(maxsize=256)
+def _ecma(pattern: str) -> re.Pattern:
+    """A schema pattern for Python's `re`: an unescaped `$` outside a class is `\\Z`."""
+    out, escaped, in_class = [], False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            ch = r"\Z"
+        out.append(ch)
+    return re.compile("".join(out))
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _json_path(parts: Iterable[Any]) -> str:
     path = "$"
     for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            path += f".{part}"
+        else:  # quoted and escaped: the path stays one printable line
+            path += f"[{json.dumps(_cut(part, 40), ensure_ascii=True)}]"
     return path
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {_cut(key, 40)!r}")
+            seen.add(key)
+    return result
+
+
+def _strings(node: Any, depth: int = 0) -> int:
+    """Keys and text values in a parsed JSON value (down to just past `LIMITS.depth`: a
+    deeper file is refused anyway, and an undercount only means parsing it again)."""
+    if depth > LIMITS.depth:
+        return 0
+    if type(node) is dict:
+        count = len(node)
+        node = node.values()
+    elif type(node) is list:
+        count = 0
+    else:
+        return type(node) is str
+    for value in node:
+        kind = type(value)
+        if kind is str:
+            count += 1
+        elif kind is dict or kind is list:
+            count += _strings(value, depth + 1)
+    return count
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed (numbers must be finite)")
+
+
+@lru_cache(maxsize=2)
+def _decoder(strict_keys: bool = False) -> json.JSONDecoder:
+    """A JSON decoder refusing NaN/Infinity (and, with strict_keys, repeated keys)."""
+    if strict_keys:
+        return json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    return json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def parse(raw: bytes, source: str) -> tuple[dict | None, list[Problem]]:
@@ -98,24 +236,102 @@ def parse(raw: bytes, source: str) -> tuple[dict | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(source, "$", f"not UTF-8 (byte {exc.start})")]
     try:
-        data = loads_strict(text)
+        data = _decoder().decode(text)
+        # Without escapes every string token has exactly two '"': when the count matches the
+        # parsed keys and texts, no key was repeated. Otherwise parse again, key by key.
+        if b"\\" in raw or raw.count(b'"') != 2 * _strings(data):
+            data = _decoder(strict_keys=True).decode(text)
     except json.JSONDecodeError as exc:
         return None, [
             Problem(source, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
         ]
-    except (ValueError, RecursionError) as exc:
-        return None, [Problem(source, "$", f"invalid JSON: {exc}")]
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of over 4,300 digits
+        return None, [Problem(source, "$", f"invalid JSON: {_cut(str(exc), 160)}")]
     if not isinstance(data, dict):
         return None, [Problem(source, "$", f"expected a JSON object, found {type(data).__name__}")]
     return data, []
 
 
-def _schema_problems(doc: dict, source: str) -> list[Problem]:
+def structure_problem(node: Any, depth: int = 0) -> tuple[list, str] | None:
+    """The first value beyond `LIMITS` (reversed path, message), or None.
+
+    Rejects what would make wording slow or printing fail: deep nesting, huge arrays or
+    objects, long text, lone surrogates, non-finite or meaninglessly large numbers.
+    """
+    kind = type(node)
+    if kind is dict or kind is list:
+        if depth >= LIMITS.depth:
+            return [], f"is nested more than {LIMITS.depth} levels deep"
+        if len(node) > LIMITS.items:
+            return [], f"has {len(node)} entries; the limit is {LIMITS.items}"
+        if kind is dict:
+            for key, value in node.items():
+                problem = _text_limit(key, "key") or structure_problem(value, depth + 1)
+                if problem:
+                    problem[0].append(key)
+                    return problem
+        else:
+            for index, value in enumerate(node):
+                problem = structure_problem(value, depth + 1)
+                if problem:
+                    problem[0].append(index)
+                    return problem
+    elif kind is str:
+        return _text_limit(node, "text")
+    elif kind is float:
+        if not math.isfinite(node):
+            return [], "is not a finite number"
+    elif kind is int and not -LIMITS.integer <= node <= LIMITS.integer:
+        return [], "is an integer too large to mean anything here"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _text_limit(text: str, what: str) -> tuple[list, str] | None:
+    if len(text) > LIMITS.string:
+        return [], f"{what} is {len(text)} characters long; the limit is {LIMITS.string}"
+    if not _encodable(text):
+        return [], f"{what} holds a lone surrogate (not encodable Unicode)"
+    return None
+
+
+def _schema_problems(doc: dict, source: str, walked: bool = False) -> list[Problem]:
+    """[] when the compiled schema accepts; else the structural or worded problems.
+
+    `walked`: the structural limits were already checked (see `check_bytes`)."""
+    if schema_valid(doc):
+        return []
+    if not walked:
+        problems = structure_problems(doc, source)
+        if problems:
+            return problems
     problems = set()
-    for error in _schema_validator().iter_errors(doc):
+    for error in _wording_validator().iter_errors(doc):
         for leaf in _leaf_errors(error):
             problems.add(Problem(source, _json_path(leaf.absolute_path), _schema_message(leaf)))
+    if not problems:  # the two validators disagree: the compiled schema's word is final
+        for error in compiled().iter_errors(doc):
+            path = _json_path(error.instance_path)
+            problems.add(Problem(source, path, _cut(error.message, 200)))
     return sorted(problems)
+
+
+def structure_problems(doc: Any, source: str) -> list[Problem]:
+    """The first value beyond `LIMITS`, as a problem naming its field ([] if none)."""
+    found = structure_problem(doc)
+    if found is None:
+        return []
+    parts, message = found
+    return [Problem(source, _json_path(reversed(parts)), message)]
 
 
 def _leaf_errors(error) -> list:
@@ -135,7 +351,7 @@ def _schema_message(error) -> str:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         if extra:
-            return f"unknown field(s): {', '.join(map(str, extra))}"
+            return f"unknown field(s): {', '.join(map(_key_text, extra))}"
     if error.validator == "required":
         return error.message.replace("is a required property", "is required")
     if error.validator == "oneOf":
@@ -145,16 +361,36 @@ def _schema_message(error) -> str:
     return error.message if len(error.message) <= 200 else error.message[:197] + "..."
 
 
+def _key_text(key: str) -> str:
+    return key if _PLAIN_KEY.fullmatch(key) else json.dumps(_cut(key, 40), ensure_ascii=True)
+
+
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=True)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _parse_time(text: str) -> datetime | None:
+@lru_cache(maxsize=4096)
+def _real_day(day: str) -> bool:
     try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        datetime(int(day[0:4]), int(day[5:7]), int(day[8:10]))
     except ValueError:
-        return None
+        return False
+    return True
+
+
+def _real_time(text: str) -> bool:
+    """A pattern-checked "YYYY-MM-DDTHH:MM:SSZ" names a time that exists."""
+    return (
+        _real_day(text[:10]) and text[11:13] < "24" and text[14:16] < "60" and (text[17:19] < "60")
+    )
+
+
+@lru_cache(maxsize=4)
+def _time_bounds(now: datetime) -> tuple[str, str]:
+    """created_at limits as text: not before 2024, not after now plus the clock skew."""
+    latest = now.astimezone(timezone.utc) + CLOCK_SKEW
+    return EARLIEST.strftime("%Y-%m-%dT%H:%M:%SZ"), latest.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
@@ -164,13 +400,14 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     def add(path: str, message: str) -> None:
         out.append(Problem(source, path, message))
 
-    created = _parse_time(doc["created_at"])
-    if created is None:
-        add("$.created_at", f"{doc['created_at']!r} is not a real date and time")
-    elif created > now + CLOCK_SKEW:
-        add("$.created_at", f"{doc['created_at']} is in the future")
-    elif created < EARLIEST:
-        add("$.created_at", f"{doc['created_at']} is before 2024; the board did not exist yet")
+    created = doc["created_at"]  # fixed-width digits: text order is time order
+    earliest, latest = _time_bounds(now)
+    if not _real_time(created):
+        add("$.created_at", f"{created!r} is not a real date and time")
+    elif created > latest:
+        add("$.created_at", f"{created} is in the future")
+    elif created < earliest:
+        add("$.created_at", f"{created} is before 2024; the board did not exist yet")
 
     bench = doc["benchmark"]
     kind = bench["kind"]
@@ -205,15 +442,51 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # institutions and names recur across a board's files
 def text_problem(text: str) -> str | None:
-    """Why a typed display string is refused, or None when it is fine."""
+    """Why a typed public string is refused, or None when it is fine.
+
+    Refused: outer spaces, non-NFC text, control/format/private/unassigned characters,
+    separators other than a plain space, characters that draw nothing (Hangul fillers,
+    the Braille blank), runs of combining marks, text mostly invisible, and anything that
+    reads as an e-mail address, a web address or a phone number.
+    """
     if text != text.strip():
         return "must not start or end with spaces"
     if unicodedata.normalize("NFC", text) != text:
         return "must be NFC-normalized Unicode"
+    invisible = run = 0
     for ch in text:
-        if unicodedata.category(ch) in FORBIDDEN_CATEGORIES:
+        category = unicodedata.category(ch)
+        if category in FORBIDDEN_CATEGORIES:
             return f"contains a control or invisible character (U+{ord(ch):04X})"
+        if category == "Zs" and ch != " ":
+            return f"contains a space other than a plain space (U+{ord(ch):04X})"
+        if ch in INVISIBLE_CHARACTERS:
+            return f"contains a character that shows nothing (U+{ord(ch):04X})"
+        if category in ("Mn", "Me"):
+            run += 1
+            invisible += 1
+            if run > MAX_MARK_RUN:
+                return f"has more than {MAX_MARK_RUN} combining marks in a row"
+        else:
+            run = 0
+            invisible += ch == " "
+    if 2 * invisible >= len(text):
+        return "is mostly invisible (spaces and combining marks)"
+    return contact_problem(text)
+
+
+def contact_problem(text: str) -> str | None:
+    """Why a public string looks like contact details (e-mail, web address, phone)."""
+    folded = unicodedata.normalize("NFKC", text)
+    if _EMAIL.search(folded):
+        return "looks like an e-mail address; contact details are never published"
+    if _URL.search(folded):
+        return "looks like a web address; links are never published"
+    for match in _PHONE.finditer(folded):
+        if sum(ch.isdigit() for ch in match.group()) >= _PHONE_DIGITS:
+            return "looks like a phone number; contact details are never published"
     return None
 
 
@@ -233,6 +506,12 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
         )
         return out
     metrics = bench["metrics"]
+    if not out and metrics.keys() == _BASELINE_SET:  # the usual case: no set arithmetic
+        for metric in metrics.values():
+            if metric["iqr_ms"] > 1000 * metric["median_ms"]:
+                break
+        else:
+            return _score_problems(bench, metrics, suite, source)
     names = set(metrics)
     for missing in sorted(set(BASELINE_METRICS) - names):
         out.append(Problem(source, "$.benchmark.metrics", f"missing metric '{missing}'"))
@@ -246,6 +525,11 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
             )
     if out:
         return out
+    return _score_problems(bench, metrics, suite, source)
+
+
+def _score_problems(bench: dict, metrics: dict, suite: int, source: str) -> list[Problem]:
+    out = []
     expected = baseline_score({k: v["median_ms"] for k, v in metrics.items()}, suite)
     if not math.isclose(bench["score"], expected, abs_tol=SCORE_TOLERANCE):
         out.append(
@@ -269,7 +553,7 @@ def _capstone_problems(bench: dict, source: str) -> list[Problem]:
     for name, track in sorted(ran.items()):
         try:
             expected = capstone_track_score(name, track["metrics"], bench["suite_version"])
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, ArithmeticError) as exc:
             out.append(Problem(source, f"$.benchmark.tracks.{name}.metrics", str(exc)))
             continue
         if not math.isclose(track["score"], expected, abs_tol=SCORE_TOLERANCE):
@@ -296,18 +580,17 @@ def _location_problems(doc: dict, source: str, name: str | None) -> list[Problem
     """The file name must be <submission_id>.json, in shard <first 2 hex> under submissions/."""
     if name is None:
         return []
-    path = PurePosixPath(name.replace("\\", "/"))
+    parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".")]
     sid = doc.get("submission_id")
-    if not isinstance(sid, str):
+    if not isinstance(sid, str) or not parts:
         return []
     out = []
-    if path.name != f"{sid}.json":
+    if parts[-1] != f"{sid}.json":
         out.append(
             Problem(
-                source, "$.submission_id", f"'{sid}' does not match the file name '{path.name}'"
+                source, "$.submission_id", f"'{sid}' does not match the file name '{parts[-1]}'"
             )
         )
-    parts = path.parts
     if len(parts) >= 3 and parts[-3] == "submissions" and parts[-2] != sid[:2]:
         out.append(
             Problem(
@@ -320,24 +603,47 @@ def _location_problems(doc: dict, source: str, name: str | None) -> list[Problem
 
 
 def check_document(
-    doc: dict, source: str, name: str | None = None, now: datetime | None = None
+    doc: dict,
+    source: str,
+    name: str | None = None,
+    now: datetime | None = None,
+    *,
+    walked: bool = False,
 ) -> list[Problem]:
-    """Every problem with an already-parsed document (schema, then semantics, then location)."""
-    now = now or datetime.now(timezone.utc)
-    problems = _schema_problems(doc, source)
-    if problems:
-        return problems
-    return _semantic_problems(doc, source, now) + _location_problems(doc, source, name)
+    """Every problem with an already-parsed document: the compiled schema (worded when it
+    refuses), then the semantic pass and the file's location.
+
+    Problems about a field come before problems about the whole file (path `$`).
+    """
+    problems = _schema_problems(doc, source, walked)
+    if not problems:
+        now = now or datetime.now(timezone.utc)
+        problems = _semantic_problems(doc, source, now) + _location_problems(doc, source, name)
+    return sorted(problems, key=_whole_file_last)
+
+
+def _whole_file_last(problem: Problem) -> bool:
+    return problem.path == "$"
 
 
 def check_bytes(
     raw: bytes, source: str, name: str | None = None, now: datetime | None = None
 ) -> Checked:
-    """Validate a file's bytes; `name` is the path it claims (for the id/shard checks)."""
+    """Validate a file's bytes; `name` is the path it claims (for the id/shard checks).
+
+    A file larger than a submission needs has its structure checked before the schema
+    runs; a small one only if the compiled schema refuses it.
+    """
     doc, problems = parse(raw, source)
     if doc is None:
         return Checked(source, None, tuple(problems))
-    return Checked(source, doc, tuple(check_document(doc, source, name, now)))
+    walked = False
+    if len(raw) > LIMITS.walk_first_bytes:
+        problems = structure_problems(doc, source)
+        if problems:
+            return Checked(source, doc, tuple(problems))
+        walked = True
+    return Checked(source, doc, tuple(check_document(doc, source, name, now, walked=walked)))
 
 
 def check_file(path: Path, now: datetime | None = None, source: str | None = None) -> Checked:

@@ -164,7 +164,8 @@ def check_pr(
     author: str | None = None,
     now: datetime | None = None,
 ) -> PrCheck:
-    """May this pull request merge as a submission? Every rule, then every file's content."""
+    """May this pull request merge as a submission? Every rule, then every file's content
+    (not read when the pull request adds more files than allowed)."""
     max_files = automation.max_files_for(author)
     check = PrCheck(kind=classify(files), max_files=max_files, files=list(files))
     if not files:
@@ -204,6 +205,7 @@ def check_pr(
                 "too-many", None, f"adds {len(added)} files; a pull request may add at most {limit}"
             )
         )
+        return check  # refused as a whole: reading every file would only cost CI time
 
     for f in candidates:
         if read_blob is None or f.blob is None:
