@@ -410,7 +410,7 @@ def test_withdrawal_must_delete_exactly_one_file_and_nothing_else(tmp_path: Path
     repo.main = repo.commit("second submission")
     head = open_pr(repo, delete_two)
     status, report = verify(repo, head, f"withdraw-key: {secret}")
-    assert status == 1 and codes(report) == {"too-many"}
+    assert status == 1 and codes(report) == {"withdraw-many"}
 
     repo.git("branch", "-D", "pr")
     head = open_pr(repo, lambda r: (r.write("README.md", "x"), delete_two(r)))
@@ -596,8 +596,18 @@ def test_success_comment_places_the_score(repo: BoardRepo, tmp_path: Path) -> No
 def test_success_comment_without_a_distribution(repo: BoardRepo, tmp_path: Path) -> None:
     head = open_pr(repo, lambda r: r.add_doc(r.new_doc()))
     _, report = check_pr(repo, head)
-    comment = render(tmp_path, report, "--distribution", str(tmp_path / "no-site"))
+    (tmp_path / "empty-board").mkdir()
+    comment = render(tmp_path, report, "--distribution", str(tmp_path / "empty-board"))
     assert "no published distribution yet" in comment
+
+
+def test_a_wrong_distribution_path_is_an_error(repo: BoardRepo, tmp_path: Path) -> None:
+    head = open_pr(repo, lambda r: r.add_doc(r.new_doc()))
+    _, report = check_pr(repo, head)
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    result = run("ci", "comment", "--report", str(path), "--distribution", str(tmp_path / "typo"))
+    assert result.exit_code == 1 and "no such file or folder" in result.output
 
 
 def test_failure_comment_says_what_and_how(repo: BoardRepo, tmp_path: Path) -> None:
@@ -673,10 +683,12 @@ def test_automation_section_is_strict(tmp_path: Path, section: str, message: str
         load_config(tmp_path)
 
 
-def test_shipped_board_yaml_has_safe_defaults() -> None:
-    from tinytorch_board.board.config import load_config
+def test_shipped_board_yaml_has_safe_defaults(tmp_path: Path) -> None:
+    from tinytorch_board.board.config import default_board_yaml, load_config
 
-    automation = load_config(Path(__file__).resolve().parents[1]).automation
+    # The package's board.yaml for new boards, not this repository's own settings.
+    (tmp_path / "board.yaml").write_text(default_board_yaml(), encoding="utf-8")
+    automation = load_config(tmp_path).automation
     assert automation.max_files_per_pr == 1
     assert automation.max_files_for("anyone") == 1
 
@@ -714,11 +726,13 @@ def test_hostile_file_names_stay_inside_the_comment_code_block(
     assert status == 1 and codes(report) == {"bad-path"}
     assert report["files"][0]["path"] == name  # git's -z output keeps the name intact
     comment = render(tmp_path, report)
-    fence = re.search(r"^(`{3,})text$", comment, re.MULTILINE).group(1)
-    assert len(fence) == 5
-    inside = comment.split(fence + "text\n", 1)[1].split("\n" + fence + "\n", 1)[0]
-    assert "@everyone" in inside and "\\u202e" in inside
-    outside_block = comment.replace(inside, "")
+    # Every block quoting the name (what changed, what failed) has a fence it cannot close.
+    blocks = re.findall(r"^(`{3,})text\n(.*?)\n\1$", comment, re.MULTILINE | re.DOTALL)
+    assert blocks and all(len(fence) == 5 for fence, _ in blocks)
+    assert all("@everyone" in inside and "\\u202e" in inside for _, inside in blocks)
+    outside_block = comment
+    for _, inside in blocks:
+        outside_block = outside_block.replace(inside, "")
     assert "@everyone" not in outside_block and "evil.example" not in outside_block
 
 

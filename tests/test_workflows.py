@@ -16,6 +16,7 @@ import yaml
 from ci_helpers import BoardRepo, submission_path
 
 from tinytorch_board.board.ci.decide import INTAKE_HEADING
+from tinytorch_board.board.provision import SOURCE_INSTALL
 from tinytorch_board.jsonio import dumps
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,17 @@ ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 
 def test_the_expected_workflows_exist() -> None:
     assert (
-        sorted(["intake.yml", "pages.yml", "tests.yml", "validate-submission.yml", "withdraw.yml"])
+        sorted(
+            [
+                "board-config.yml",
+                "intake.yml",
+                "pages.yml",
+                "release.yml",
+                "tests.yml",
+                "validate-submission.yml",
+                "withdraw.yml",
+            ]
+        )
         == ALL
     )
 
@@ -66,6 +77,10 @@ def test_no_permissions_by_default_and_each_job_declares_its_own(name: str) -> N
 
 EXPECTED_PERMISSIONS = {
     ("tests.yml", "test"): {"contents": "read"},
+    ("board-config.yml", "check"): {"contents": "read"},
+    ("release.yml", "build"): {"contents": "read"},
+    ("release.yml", "pypi"): {"id-token": "write"},
+    ("release.yml", "github-release"): {"contents": "write"},
     ("pages.yml", "build"): {"contents": "read"},
     ("pages.yml", "deploy"): {"pages": "write", "id-token": "write"},
     ("validate-submission.yml", "check"): {"contents": "read", "pull-requests": "write"},
@@ -123,8 +138,8 @@ def test_pull_request_target_never_touches_the_head_code(name: str) -> None:
     for _, step in steps(workflow):
         run = step.get("run", "")
         assert "git checkout" not in run and "git switch" not in run
-        if "pip install" in run:
-            assert run.strip() == "python -m pip install --quiet ."  # the base checkout
+        if "pip install" in run:  # the base checkout, its dependencies from the hashed lock
+            assert run.strip() == SOURCE_INSTALL
     script = (GITHUB / "scripts" / "read-pull-request.sh").read_text(encoding="utf-8")
     assert "git fetch --quiet --no-tags --depth=1" in script
     for command in ("git checkout", "git switch", "git worktree", "git reset", "git merge", "pip "):

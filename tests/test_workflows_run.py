@@ -32,7 +32,14 @@ class Scenario:
     """An origin with a pull request branch, a shallow base checkout, and gh's answers."""
 
     def __init__(
-        self, tmp: Path, change, body: str = "", comments: list | None = None, prepare=None
+        self,
+        tmp: Path,
+        change,
+        body: str = "",
+        comments: list | None = None,
+        prepare=None,
+        association: str = "CONTRIBUTOR",
+        recent_prs: int = 1,
     ) -> None:
         self.tmp = tmp
         self.origin = BoardRepo(tmp / "origin")
@@ -70,8 +77,10 @@ class Scenario:
                 "head": {"sha": self.head},
                 "base": {"sha": self.origin.main},
                 "user": {"login": "student-1"},
+                "author_association": association,
                 "body": body,
             },
+            "GET search/issues": {"total_count": recent_prs},
             f"GET repos/{REPO}/compare/{self.origin.main}...{self.head}": {
                 "merge_base_commit": {"sha": self.origin.main}
             },

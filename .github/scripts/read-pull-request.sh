@@ -6,7 +6,7 @@
 #
 # Environment: GH_TOKEN (read access), REPO (owner/name), PR_NUMBER.
 # Writes to $RUNNER_TEMP/pull-request/ and, as step outputs: head, merge-base, author,
-# open ("true"/"false") and dir.
+# association (GitHub's author_association), open ("true"/"false") and dir.
 set -euo pipefail
 [[ "$PR_NUMBER" =~ ^[0-9]+$ ]] || { echo "not a pull request number" >&2; exit 1; }
 dir="$RUNNER_TEMP/pull-request"
@@ -15,11 +15,13 @@ gh api "repos/$REPO/pulls/$PR_NUMBER" > "$dir/pr.json"
 head=$(jq -r .head.sha "$dir/pr.json")
 base=$(jq -r .base.sha "$dir/pr.json")
 author=$(jq -r .user.login "$dir/pr.json")
+association=$(jq -r '.author_association // ""' "$dir/pr.json")
 state=$(jq -r .state "$dir/pr.json")
 jq -r '.body // ""' "$dir/pr.json" > "$dir/body.txt"
 [[ "$head" =~ ^[0-9a-f]{40}$ && "$base" =~ ^[0-9a-f]{40}$ ]] \
   || { echo "unexpected pull request data" >&2; exit 1; }
 [[ "$author" =~ ^[A-Za-z0-9-]+(\[bot\])?$ ]] || author=""
+[[ "$association" =~ ^[A-Z_]+$ ]] || association=""
 merge_base=$(gh api "repos/$REPO/compare/$base...$head" --jq .merge_base_commit.sha)
 [[ "$merge_base" =~ ^[0-9a-f]{40}$ ]] || { echo "no merge base" >&2; exit 1; }
 gh api --paginate "repos/$REPO/pulls/$PR_NUMBER/files?per_page=100" > "$dir/files.json"
@@ -34,6 +36,7 @@ GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraheader \
   echo "head=$head"
   echo "merge-base=$merge_base"
   echo "author=$author"
+  echo "association=$association"
   echo "open=$([[ "$state" == open ]] && echo true || echo false)"
   echo "dir=$dir"
 } >> "$GITHUB_OUTPUT"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from tinytorch_board import __version__
 from tinytorch_board.errors import BoardError
+from tinytorch_board.release import describe
 
 # name -> "module:attribute", in the order --help lists them.
 COMMANDS = {
@@ -31,6 +31,7 @@ COMMANDS = {
     "build": "tinytorch_board.cli.board:build",
     "serve": "tinytorch_board.cli.board:serve",
     "demo-data": "tinytorch_board.cli.board:demo_data",
+    "board": "tinytorch_board.cli.maintain:board",
     "ci": "tinytorch_board.cli.ci:ci",
 }
 
@@ -72,7 +73,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tinytorch-board")
+@click.version_option(describe(), prog_name="tinytorch-board")
 @click.option(
     "--project-dir",
     type=click.Path(file_okay=False, path_type=Path),

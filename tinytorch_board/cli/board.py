@@ -24,10 +24,26 @@ def _current_board() -> Path:
 def validate(paths: tuple[Path, ...], as_json: bool) -> None:
     """Check submission files (or whole board directories) against the v1 contract.
 
-    Prints `file: json.path: message` for every problem; exits 1 if any file is invalid.
+    A board directory's board.yaml is checked too (as `board check` does). Prints
+    `file: json.path: message` for every problem; exits 1 if any file is invalid.
     """
+    from tinytorch_board.board.config import read_config_file
+    from tinytorch_board.errors import ConfigError
     from tinytorch_board.submission.validator import check_file, expand_paths
 
+    for path in paths:
+        if path.name == "board.yaml" or path.suffix in (".yaml", ".yml"):
+            raise click.ClickException(
+                f"{path} is a board's settings file, not a submission; "
+                f"check it with: tinytorch-board board check {path.parent}"
+            )
+    config_errors = []
+    for path in paths:
+        if path.is_dir() and (path / "board.yaml").exists():
+            try:
+                read_config_file(path / "board.yaml")
+            except ConfigError as exc:
+                config_errors.append(str(exc))
     results = [check_file(path) for path in expand_paths(paths)]
     bad = [r for r in results if not r.ok]
     if as_json:
@@ -35,6 +51,7 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
             {
                 "files": len(results),
                 "invalid": len(bad),
+                "config_errors": config_errors,
                 "problems": [
                     {"file": p.source, "path": p.path, "message": p.message}
                     for r in bad
@@ -43,13 +60,15 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
             }
         )
     else:
+        for line in config_errors:
+            click.echo(line)
         for checked in bad:
             for problem in checked.problems:
                 click.echo(str(problem))
         if not results:
             click.echo("no submission files found")
         click.echo(f"{len(results) - len(bad)} valid, {len(bad)} invalid", err=True)
-    if bad or not results:
+    if bad or not results or config_errors:
         raise SystemExit(1)
 
 

@@ -51,7 +51,14 @@ def ci() -> None:
     """Decisions of the board repository's workflows (safe on untrusted data)."""
 
 
-def _finish(report: dict, out_file: Path | None, as_json: bool, exit_zero: bool, ok: bool) -> None:
+def _finish(
+    report: dict,
+    out_file: Path | None,
+    as_json: bool,
+    exit_zero: bool,
+    ok: bool,
+    verdict: str | None = None,
+) -> None:
     from tinytorch_board.jsonio import write_json
 
     if out_file is not None:
@@ -62,7 +69,7 @@ def _finish(report: dict, out_file: Path | None, as_json: bool, exit_zero: bool,
         for finding in report["findings"]:
             where = f"{finding['path']}: " if finding.get("path") else ""
             click.echo(f"{where}{finding['message']} [{finding['code']}]")
-        click.echo("accepted" if ok else "refused", err=True)
+        click.echo(verdict or ("accepted" if ok else "refused"), err=True)
     if not ok and not exit_zero:
         raise SystemExit(1)
 
@@ -80,16 +87,40 @@ def _finish(report: dict, out_file: Path | None, as_json: bool, exit_zero: bool,
 )
 @BOARD
 @click.option("--author", help="The pull request author's GitHub login (for batch limits).")
+@click.option(
+    "--author-association",
+    "association",
+    help="GitHub's author_association (first-time contributors may be held for a maintainer).",
+)
+@click.option(
+    "--recent-prs",
+    type=click.IntRange(0),
+    help="The author's pull requests opened in the last 24 hours, this one included "
+    "(for automation.max_prs_per_author_per_day).",
+)
 @OUT
 @AS_JSON
 @EXIT_ZERO
 def check_pr(
-    repo, base, head, files_json, blobs_dir, board_dir, author, out_file, as_json, exit_zero
+    repo,
+    base,
+    head,
+    files_json,
+    blobs_dir,
+    board_dir,
+    author,
+    association,
+    recent_prs,
+    out_file,
+    as_json,
+    exit_zero,
 ) -> None:
     """May this pull request merge as a submission? Checks every changed file and its content.
 
     Rules: only added files, each `submissions/<2 hex>/<32 hex>.json`, plain (no symlink),
-    within the size cap, at most automation.max_files_per_pr of them, each valid.
+    within the size cap, at most automation.max_files_per_pr of them, each valid, and the
+    author within automation.max_prs_per_author_per_day (given --recent-prs). A broken
+    board.yaml is reported as a finding, so the comment says so.
     """
     from tinytorch_board.board.ci.run import check_pull_request
 
@@ -101,6 +132,8 @@ def check_pr(
         blobs_dir=blobs_dir,
         board_dir=board_dir,
         author=author,
+        association=association,
+        recent_prs=recent_prs,
     )
     _finish(report, out_file, as_json, exit_zero, report["ok"])
 
@@ -116,11 +149,17 @@ def check_pr(
     required=True,
     help="The pull request description ('-' reads standard input).",
 )
+@click.option(
+    "--author-association",
+    "association",
+    help="GitHub's author_association of the pull request (OWNER, MEMBER and COLLABORATOR "
+    "removing files without a withdraw key make it a moderation removal).",
+)
 @OUT
 @AS_JSON
 @EXIT_ZERO
 def verify_withdrawal(
-    repo, base, head, files_json, board_dir, body_file, out_file, as_json, exit_zero
+    repo, base, head, files_json, board_dir, body_file, association, out_file, as_json, exit_zero
 ) -> None:
     """Is this a genuine withdrawal? One submission deleted, nothing else, key verified.
 
@@ -136,7 +175,14 @@ def verify_withdrawal(
         files_json=files_json,
         board_dir=board_dir,
         body=read_text_input(body_file),
+        association=association,
     )
+    if report["moderation"]:
+        if not as_json:
+            click.echo(f"moderation removal of {len(report['removed'])} file(s), for a maintainer")
+        # Not a refusal: the maintainer merges it themselves.
+        _finish(report, out_file, as_json, exit_zero, True, verdict="moderation")
+        return
     _finish(report, out_file, as_json, exit_zero, report["ok"])
 
 
@@ -180,9 +226,11 @@ def comment(report_file: Path, distribution: str | None, pr_url: str | None) -> 
     """Print the Markdown comment for a report (what failed and how to fix it, or success)."""
     from tinytorch_board.board.ci.run import load_distribution, load_report, render_comment
 
-    click.echo(
-        render_comment(load_report(report_file), load_distribution(distribution), pr_url), nl=False
-    )
+    report = load_report(report_file)
+    # Only a successful submission is placed; a refusal never reads the distribution.
+    placed = report["report"] == "pull-request" and report.get("ok")
+    loaded = load_distribution(distribution) if placed else None
+    click.echo(render_comment(report, loaded, pr_url), nl=False)
 
 
 @ci.command("find-comment")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from tinytorch_board import __version__
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
+from tinytorch_board.errors import BoardError
+from tinytorch_board.submission import MODERATION_MARK
 
 WITHDRAW_KEY_PREFIX = "withdraw-key: "
 # Commits carry this identity, never the student's name or e-mail.
@@ -53,6 +55,35 @@ def withdrawal_change(submission_id: str, relative_path: str, secret: str) -> Ch
         title=withdrawal_title(submission_id),
         body=withdrawal_body(submission_id, relative_path, secret),
         commit_message=withdrawal_commit_message(submission_id),
+    )
+
+
+def removal_message(paths: list[str], reason: str) -> str:
+    """The commit message (and pull request description) of a moderation removal."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BoardError("--reason must say why (it is kept in the board's history)")
+    title = (
+        f"Remove submission {paths[0].rsplit('/', 1)[-1][:8]}"
+        if len(paths) == 1
+        else f"Remove {len(paths)} submissions"
+    )
+    lines = [title, "", f"{MODERATION_MARK} {reason}", ""]
+    lines += [f"- {path}" for path in paths]
+    return "\n".join(lines) + "\n"
+
+
+def removal_change(relative_path: str, reason: str) -> Change:
+    """A maintainer's moderation pull request deleting one submission, reason stated."""
+    sid = relative_path.rsplit("/", 1)[-1].removesuffix(".json")
+    message = removal_message([relative_path], reason)
+    return Change(
+        path=relative_path,
+        content=None,
+        branch=f"moderation/{sid}",
+        title=message.splitlines()[0],
+        body=message,
+        commit_message=message,
     )
 
 

@@ -44,6 +44,15 @@ HINTS = {
         "To take a submission down, open a separate pull request with "
         "`tinytorch-board withdraw ID`: it deletes only that file and carries its withdraw key."
     ),
+    "settings": (
+        "Settings change in their own pull request, opened by a maintainer, with nothing "
+        "under submissions/; `tinytorch-board board check .` checks the new board.yaml."
+    ),
+    "withdraw-many": (
+        "Students: withdraw one submission per pull request with `tinytorch-board withdraw ID`. "
+        "Maintainers removing several entries: use `tinytorch-board board remove ID... "
+        "--reason TEXT`, which marks the pull request as moderation."
+    ),
     "renamed": "Submission files are never moved; add a new file instead.",
     "changed": "Add the submission as a new plain file.",
     "symlink": "Add the JSON file itself, not a link to it.",
@@ -75,6 +84,16 @@ HINTS = {
         "Use the secret saved in `.tinytorch/submissions/<id>.json` on the machine that "
         "submitted this file. Without it, ask a maintainer to remove the file."
     ),
+    "board-config": (
+        "This is not your fault: the board's own settings (`board.yaml` on the default "
+        "branch) are broken, so nothing can be checked. A maintainer must fix them "
+        "(`tinytorch-board board check .` names the problem) and then re-run this check."
+    ),
+    "daily-limit": (
+        "Wait until fewer than the allowed number of your pull requests were opened in "
+        "the last 24 hours, then push again (or close and reopen this one). A classroom "
+        "batch: ask the maintainers to add you to `automation.batch_authors`."
+    ),
     "exists": "This exact submission is already on the board; nothing to do.",
 }
 
@@ -97,9 +116,25 @@ def _finding_lines(findings: list[dict]) -> list[str]:
     return [line if len(line) <= 500 else line[:497] + "..." for line in lines]
 
 
+def changes_lines(files: list[dict], limit: int = 10) -> list[str]:
+    """What the pull request changed, one `status path` line per file."""
+    lines = [f"{f['status']:<8} {f['path']}" for f in files[:limit]]
+    if len(files) > limit:
+        lines.append(f"... and {len(files) - limit} more file(s)")
+    return lines
+
+
 def _problems_section(report: dict) -> list[str]:
     findings = report["findings"]
-    out = ["**What failed**", "", code_block(_finding_lines(findings))]
+    out = []
+    if report.get("files"):
+        out += [
+            "**What this pull request changes**",
+            "",
+            code_block(changes_lines(report["files"])),
+        ]
+        out.append("")
+    out += ["**What failed**", "", code_block(_finding_lines(findings))]
     hidden = report.get("findings_total", len(findings)) - len(findings)
     if hidden > 0:
         out.append(f"…and {hidden} more.")
@@ -116,6 +151,8 @@ def _footer(report: dict) -> list[str]:
         parts.append(f"checked commit `{report['head'][:12]}`")
     if report.get("validator"):
         parts.append(f"with the validator from `{report['validator'][:12]}`")
+    if report.get("release"):
+        parts.append(f"by tinytorch-board {clean(str(report['release']))[:60]}")
     return ["", f"<sub>{' '.join(parts)}.</sub>"] if parts else []
 
 
@@ -150,23 +187,32 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
         lines += [
             "### ✅ Valid submission" + ("s" if count > 1 else ""),
             "",
-            "| submission | result | score | system | progress |",
+            "| file | result | score | system | progress |",
             "|---|---|---|---|---|",
         ]
         for s in report["submissions"]:
             lines.append(
-                f"| `{s['submission_id'][:12]}` | {s['kind']} {s['suite_version']} "
+                f"| `{s['path']}` | {s['kind']} {s['suite_version']} "
                 f"{s['backend']} | **{s['score']:.1f}** | {clean(s['system_type'])} | "
                 f"{s['modules_completed']}/{MODULE_COUNT} modules, "
                 f"{s['milestones_completed']}/{MILESTONE_COUNT} milestones |"
             )
         lines += ["", "**Where it lands**", ""]
-        lines += [f"- {line}" for line in placements(report["submissions"], distribution)]
+        landed = placements(report["submissions"], distribution)
+        if count > 1 and len(landed) == count:
+            landed = [
+                f"`{s['path']}`: {line}"
+                for s, line in zip(report["submissions"], landed, strict=True)
+            ]
+        lines += [f"- {line}" for line in landed]
         lines += [
             "",
             (
                 "It will be merged automatically and appear on the board after the next deploy."
                 if auto_merge
+                else "This is your first contribution to this board, so a maintainer will "
+                "review and merge it."
+                if report.get("held")
                 else "A maintainer will review and merge it."
             ),
         ]
@@ -177,9 +223,40 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
     return _cap("\n".join(lines + _footer(report)) + "\n")
 
 
+def moderation_lines(report: dict) -> list[str]:
+    """The maintainer's message for a removal without withdraw keys."""
+    removed = report.get("removed") or []
+    lines = [
+        "### 🛡️ Moderation removal",
+        "",
+        f"Opened by a maintainer and deleting {len(removed)} submission file(s) without "
+        "withdraw keys, so this is a moderation removal, not a student's withdrawal:",
+        "",
+        code_block(
+            removed[:50] + ([f"... and {len(removed) - 50} more"] if len(removed) > 50 else [])
+        ),
+        "",
+    ]
+    if report.get("reason"):
+        lines += ["Reason given:", "", code_block([report["reason"]]), ""]
+    else:
+        lines += [
+            "No reason is recorded: add a line `moderation: <why>` to the description "
+            "(`tinytorch-board board remove` writes it) so the history says why.",
+            "",
+        ]
+    lines.append(
+        "It is never merged automatically: merge it yourself when ready. Once merged, the "
+        "board's checks refuse any pull request that adds these files again."
+    )
+    return lines
+
+
 def withdrawal_comment(report: dict, auto_merge: bool) -> str:
     lines = [MARKERS["withdraw"]]
-    if report["ok"]:
+    if report.get("moderation"):
+        lines += moderation_lines(report)
+    elif report["ok"]:
         lines += [
             "### ✅ Withdrawal verified",
             "",
@@ -211,7 +288,7 @@ def intake_comment(report: dict, pr_url: str | None = None) -> str:
     else:
         lines += ["### ❌ This submission could not be accepted", ""] + _problems_section(report)
         lines += ["", "Edit this issue with the corrected JSON and it is checked again."]
-    return _cap("\n".join(lines) + "\n")
+    return _cap("\n".join(lines + _footer(report)) + "\n")
 
 
 def _cap(text: str) -> str:

@@ -21,7 +21,7 @@ from tinytorch_board.board.ci.changes import (
 )
 from tinytorch_board.board.config import AutomationConfig
 from tinytorch_board.jsonio import dumps
-from tinytorch_board.submission import MAX_FILE_BYTES
+from tinytorch_board.submission import MAX_FILE_BYTES, MODERATION_MARK
 from tinytorch_board.submission.builder import withdraw_key_hash
 from tinytorch_board.submission.validator import check_bytes, parse
 
@@ -144,6 +144,8 @@ def _status_finding(f: ChangedFile) -> Finding:
 
 
 def _path_finding(path: str) -> Finding | None:
+    if path == "board.yaml":
+        return Finding("settings", path, "changes the board's settings, not a submission")
     if not _under_submissions(path):
         return Finding("outside", path, "is outside submissions/")
     match = SUBMISSION_PATH_RE.fullmatch(path)
@@ -163,11 +165,32 @@ def check_pr(
     automation: AutomationConfig,
     author: str | None = None,
     now: datetime | None = None,
+    recent_prs: int | None = None,
 ) -> PrCheck:
     """May this pull request merge as a submission? Every rule, then every file's content
-    (not read when the pull request adds more files than allowed)."""
+    (not read when the pull request adds more files than allowed).
+
+    recent_prs: the author's submission pull requests opened in the last 24 hours, this
+    one included (None: not known, no daily limit applied).
+    """
     max_files = automation.max_files_for(author)
     check = PrCheck(kind=classify(files), max_files=max_files, files=list(files))
+    limit = automation.max_prs_per_author_per_day
+    if (
+        check.kind == "submission"
+        and limit
+        and recent_prs is not None
+        and recent_prs > limit
+        and not automation.is_batch_author(author)
+    ):
+        check.findings.append(
+            Finding(
+                "daily-limit",
+                None,
+                f"this account opened {recent_prs} pull requests in 24 hours (this one "
+                f"included); this board accepts {limit} a day",
+            )
+        )
     if not files:
         check.findings.append(Finding("empty", None, "changes no files"))
         return check
@@ -183,7 +206,7 @@ def check_pr(
     candidates = []
     for f in files:
         problems = [_path_finding(f.path)]
-        if f.status != "added":
+        if f.status != "added" and _under_submissions(f.path):
             problems.append(_status_finding(f))
         problems.append(_mode_finding(f))
         if f.size is not None and f.size > MAX_FILE_BYTES:
@@ -229,10 +252,19 @@ class WithdrawalCheck:
     path: str | None = None
     submission_id: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    # A maintainer's removal without withdraw keys: reported to them, never auto-merged.
+    moderation: bool = False
+    removed: list[str] = field(default_factory=list)
+    reason: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.applies and self.submission_id is not None and not self.findings
+        return (
+            self.applies
+            and not self.moderation
+            and self.submission_id is not None
+            and not self.findings
+        )
 
     def as_dict(self, **extra: object) -> dict:
         return {
@@ -244,8 +276,25 @@ class WithdrawalCheck:
             "submission_id": self.submission_id,
             "findings": [f.as_dict() for f in self.findings[:MAX_FINDINGS]],
             "findings_total": len(self.findings),
+            "moderation": self.moderation,
+            "removed": self.removed,
+            "reason": self.reason,
             **extra,
         }
+
+
+# GitHub's author_association values of people with write access to the repository,
+# and of accounts with no earlier contribution to it.
+MAINTAINER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+FIRST_TIME_ASSOCIATIONS = frozenset({"FIRST_TIMER", "FIRST_TIME_CONTRIBUTOR", "NONE"})
+
+
+def moderation_reason(body: str) -> str | None:
+    """The text after the first `moderation:` line of a description, if any."""
+    for line in body.replace("\r\n", "\n").split("\n"):
+        if line.strip().lower().startswith(MODERATION_MARK):
+            return line.strip()[len(MODERATION_MARK) :].strip()[:300] or None
+    return None
 
 
 def withdraw_keys(body: str) -> list[str]:
@@ -259,15 +308,45 @@ def withdraw_keys(body: str) -> list[str]:
 
 
 def verify_withdrawal(
-    files: list[ChangedFile], read_old: Callable[[ChangedFile], bytes | None], body: str
+    files: list[ChangedFile],
+    read_old: Callable[[ChangedFile], bytes | None],
+    body: str,
+    association: str | None = None,
 ) -> WithdrawalCheck:
-    """Exactly one submission deleted, nothing else, and the body's secret hashes to its key."""
-    if not files or classify(files) != "withdrawal":
-        return WithdrawalCheck(applies=False)
+    """Exactly one submission deleted, nothing else, and the body's secret hashes to its key.
+
+    A pull request that only deletes submissions, opened by someone with write access
+    (`association`) and carrying no withdraw key, is a moderation removal instead: it is
+    reported to the maintainer as such and left for them to merge.
+    """
+    if not files:
+        return WithdrawalCheck(False, findings=[Finding("empty", None, "changes no files")])
+    if classify(files) != "withdrawal":
+        kept = [f for f in files if not (f.status == "removed" and _under_submissions(f.path))]
+        what = ", ".join(f"{f.status} {f.path}" for f in kept[:3])
+        more = f" and {len(kept) - 3} more" if len(kept) > 3 else ""
+        reason = Finding(
+            "not-withdrawal",
+            None,
+            f"not a withdrawal: a withdrawal only deletes one submission file, but this "
+            f"pull request also has {what}{more}",
+        )
+        return WithdrawalCheck(applies=False, findings=[reason])
+    if (association or "").upper() in MAINTAINER_ASSOCIATIONS and not withdraw_keys(body):
+        return WithdrawalCheck(
+            applies=True,
+            moderation=True,
+            removed=[f.path for f in files],
+            reason=moderation_reason(body),
+        )
     check = WithdrawalCheck(applies=True)
     if len(files) != 1:
         check.findings.append(
-            Finding("too-many", None, f"deletes {len(files)} files; withdraw one per pull request")
+            Finding(
+                "withdraw-many",
+                None,
+                f"deletes {len(files)} files; a student withdraws one per pull request",
+            )
         )
         return check
     (f,) = files

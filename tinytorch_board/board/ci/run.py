@@ -18,15 +18,17 @@ from tinytorch_board.board.ci.changes import (
     json_values,
 )
 from tinytorch_board.board.ci.decide import (
+    FIRST_TIME_ASSOCIATIONS,
     REPORT_VERSION,
     Finding,
     check_pr,
     intake_issue,
     verify_withdrawal,
 )
-from tinytorch_board.board.config import load_config
-from tinytorch_board.errors import BoardError, DataFileError
+from tinytorch_board.board.config import AutomationConfig, load_config
+from tinytorch_board.errors import BoardError, ConfigError, DataFileError
 from tinytorch_board.jsonio import read_json
+from tinytorch_board.release import describe
 from tinytorch_board.submission import MAX_FILE_BYTES
 
 MAX_TEXT_BYTES = 1024 * 1024  # issue and pull request bodies are at most 65,536 characters
@@ -73,6 +75,15 @@ def _disagreement(git_files: list[ChangedFile], api: list[ChangedFile]) -> Findi
     )
 
 
+def _automation(board_dir: Path) -> tuple[AutomationConfig, Finding | None]:
+    """The base branch's automation settings, or the defaults and a finding if board.yaml is
+    broken (the pull request is then refused with a comment saying so, never merged)."""
+    try:
+        return load_config(board_dir).automation, None
+    except ConfigError as exc:
+        return AutomationConfig(), Finding("board-config", None, str(exc))
+
+
 def check_pull_request(
     *,
     repo: Path | None,
@@ -83,15 +94,17 @@ def check_pull_request(
     board_dir: Path,
     author: str | None,
     now: datetime | None = None,
+    association: str | None = None,
+    recent_prs: int | None = None,
 ) -> dict:
     """The report for `ci check-pr`: git decides when given, the API listing otherwise."""
-    automation = load_config(board_dir).automation
-    extra: dict = {"author": author}
+    automation, broken = _automation(board_dir)
+    extra: dict = {"author": author, "release": describe()}
     if repo is not None:
         if not base or not head:
             raise BoardError("with --repo, pass both --base and --head (commit SHAs)")
         git, head_sha, merge_base, files = _git_side(repo, base, head)
-        check = check_pr(files, git.read_blob, automation, author, now)
+        check = check_pr(files, git.read_blob, automation, author, now, recent_prs)
         if files_json is not None:
             mismatch = _disagreement(files, _api_listing(files_json))
             if mismatch:
@@ -103,11 +116,20 @@ def check_pull_request(
         if blobs_dir is not None:
             files = blob_dir_sizes(blobs_dir, files)
             reader = blob_dir_reader(blobs_dir)
-        check = check_pr(files, reader, automation, author, now)
+        check = check_pr(files, reader, automation, author, now, recent_prs)
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
-    return check.as_dict(**extra, auto_merge=automation.auto_merge and check.ok)
+    if broken is not None:
+        check.findings.insert(0, broken)
+    held = (
+        automation.hold_first_time_contributors
+        and (association or "").upper() in FIRST_TIME_ASSOCIATIONS
+        and not automation.is_batch_author(author)
+    )
+    return check.as_dict(
+        **extra, held=held, auto_merge=automation.auto_merge and check.ok and not held
+    )
 
 
 def check_withdrawal(
@@ -118,10 +140,11 @@ def check_withdrawal(
     files_json: Path | None,
     board_dir: Path,
     body: str,
+    association: str | None = None,
 ) -> dict:
     """The report for `ci verify-withdrawal`."""
-    automation = load_config(board_dir).automation
-    extra: dict = {}
+    automation, broken = _automation(board_dir)
+    extra: dict = {"release": describe()}
     if repo is not None:
         if not base or not head:
             raise BoardError("with --repo, pass both --base and --head (commit SHAs)")
@@ -130,7 +153,7 @@ def check_withdrawal(
         def read_old(f: ChangedFile) -> bytes | None:
             return git.read_blob(f.old_blob, MAX_FILE_BYTES + 1) if f.old_blob else None
 
-        check = verify_withdrawal(files, read_old, body)
+        check = verify_withdrawal(files, read_old, body, association)
         if files_json is not None and check.applies:
             mismatch = _disagreement(files, _api_listing(files_json))
             if mismatch:
@@ -147,10 +170,12 @@ def check_withdrawal(
             with path.open("rb") as handle:
                 return handle.read(MAX_FILE_BYTES + 1)
 
-        check = verify_withdrawal(files, read_old, body)
+        check = verify_withdrawal(files, read_old, body, association)
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
+    if broken is not None and check.applies:
+        check.findings.insert(0, broken)
     return check.as_dict(**extra, auto_merge=automation.auto_merge_withdrawals and check.ok)
 
 
@@ -163,7 +188,7 @@ def intake(body: str, board_dir: Path, now: datetime | None = None) -> tuple[dic
         return path.exists() or path.is_symlink()
 
     result = intake_issue(body, exists, now)
-    return result.as_dict(), result.content
+    return result.as_dict(release=describe()), result.content
 
 
 def load_report(path: Path) -> dict:
@@ -184,6 +209,8 @@ def load_distribution(source: str | None) -> dict | None:
     path = Path(source)
     if path.is_file():
         return read_json(path)
+    if "://" not in source and not path.exists():
+        raise DataFileError(source, "no such file or folder; pass a built site, a board or a URL")
     from tinytorch_board.fetch import fetch_json
 
     try:
