@@ -12,6 +12,14 @@ from tinytorch_board.board.demo_data import generate
 from tinytorch_board.jsonio import dumps
 
 
+@pytest.fixture(autouse=True)
+def _home_in_tmp(tmp_path_factory, monkeypatch):
+    """No test sees the real home folder (tito keeps ~/.tinytorch/profile.json there)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def valid_doc() -> dict:
     """A valid anonymous baseline submission (fresh copy per test)."""

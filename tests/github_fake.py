@@ -102,6 +102,7 @@ class GithubFake:
         self.commits: dict[str, Commit] = {}
         self.pulls: dict[str, list[dict]] = {}
         self.log: list[tuple[str, str, object]] = []
+        self.authorization_seen: list[str] = []  # every Authorization header received
         self.unhandled: list[str] = []
         self.injected: list[Injected] = []
         self.fork_delay_polls = 0
@@ -329,6 +330,8 @@ class GithubFake:
         body = _json_body(request)
         with self._lock:
             self.log.append((request.method, path, body))
+            if "Authorization" in request.headers:
+                self.authorization_seen.append(request.headers["Authorization"])
             injected = self._take_injected(request.method, path)
         if injected is not None and not injected.process:
             if injected.hang:

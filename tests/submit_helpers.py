@@ -86,3 +86,18 @@ def fast_env(**extra: str) -> dict[str, str]:
 def outbox_records(project: Path) -> list[dict]:
     folder = project / ".tinytorch" / "submissions"
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+def confirmed_api(project, args):
+    """The student names the configured API host on the command line, which confirms it.
+
+    A host from .tinytorch/config.json alone never receives the token (see
+    tests/test_token_host.py); these tests are about what happens after that.
+    """
+    config = project / ".tinytorch" / "config.json"
+    if not args or args[0] not in ("submit", "withdraw") or not config.exists():
+        return list(args)
+    if {"--to", "--web", "--api-url"} & set(args):
+        return list(args)
+    api_url = json.loads(config.read_text(encoding="utf-8")).get("board", {}).get("api_url")
+    return [*args, "--api-url", api_url] if api_url else list(args)

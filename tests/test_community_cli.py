@@ -44,6 +44,11 @@ def read_profile(project: Path) -> dict:
     return json.loads(profile_path(project).read_text(encoding="utf-8"))
 
 
+def read_side(project: Path) -> dict:
+    """Ours beside the profile: the ids and progress tito's shape has no place for."""
+    return json.loads((profile_path(project).parent / "board.json").read_text(encoding="utf-8"))
+
+
 def is_uuid4(value: str) -> bool:
     return uuid.UUID(value).version == 4 and str(uuid.UUID(value)) == value
 
@@ -55,21 +60,27 @@ def test_join_without_flags_or_terminal_stores_ids_cohort_and_no_answers(tt_proj
     sample_progress(tt_project)
     result = invoke(tt_project, "community", "join")
     assert result.exit_code == 0, result.output
-    profile = read_profile(tt_project)
-    assert profile["profile_version"] == 1
-    assert is_uuid4(profile["anonymous_id"]) and is_uuid4(profile["public_id"])
-    assert profile["anonymous_id"] != profile["public_id"]
+    profile, side = read_profile(tt_project), read_side(tt_project)
+    assert "profile_version" not in profile and "public_id" not in profile  # tito's shape
+    assert is_uuid4(profile["anonymous_id"]) and is_uuid4(side["public_id"])
+    assert profile["anonymous_id"] != side["public_id"]
     joined = datetime.strptime(profile["joined_at"], "%Y-%m-%dT%H:%M:%SZ")
     assert abs((datetime.now(timezone.utc).replace(tzinfo=None) - joined).total_seconds()) < 60
     assert profile["location"] == {"country": None}
-    assert profile["institution"] is None
+    assert profile["institution"] == {"name": None, "type": None}
     expected_cohort = cohort_for(joined)
     assert profile["context"] == {
         "course_type": None,
         "experience_level": None,
         "cohort": expected_cohort,
     }
-    assert profile["progress"]["completed_modules"] == ["01", "02", "03"]
+    assert side["progress"]["completed_modules"] == ["01", "02", "03"]
+    assert set(profile["progress"]) == {
+        "setup_verified",
+        "milestones_passed",
+        "modules_completed",
+        "capstone_score",
+    }
     assert profile["progress"]["modules_completed"] == 3
     assert profile["progress"]["milestones_passed"] == 1
     assert profile["progress"]["setup_verified"] is False
@@ -96,15 +107,19 @@ def test_join_with_flags_stores_exactly_what_was_typed(tt_project):
     assert result.exit_code == 0, result.output
     profile = read_profile(tt_project)
     assert profile["location"] == {"country": "DE"}
-    assert profile["institution"] == "TU München"
+    assert profile["institution"] == {"name": "TU München", "type": None}
     assert profile["context"]["course_type"] == "university"
     assert profile["context"]["experience_level"] == "beginner"
 
 
-def test_profile_file_is_deterministic_json(tt_project):
+def test_profile_files_are_deterministic_json(tt_project):
     invoke(tt_project, "community", "join")
+    # profile.json as tito writes it (indent 2, its key order); board.json ours (sorted)
     text = profile_path(tt_project).read_text(encoding="utf-8")
-    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert list(json.loads(text))[:3] == ["anonymous_id", "joined_at", "location"]
+    side = (profile_path(tt_project).parent / "board.json").read_text(encoding="utf-8")
+    assert side == json.dumps(json.loads(side), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def test_profile_holds_nothing_about_the_machine(tt_project):
@@ -143,12 +158,19 @@ def test_joining_twice_says_so_and_changes_nothing(tt_project):
     assert profile_path(tt_project).read_bytes() == before
 
 
-def test_join_over_a_corrupt_profile_refuses_and_keeps_it(tt_project):
+def test_join_over_a_corrupt_profile_refuses_keeps_it_and_backs_it_up(tt_project):
     put(profile_path(tt_project), '{"profile_version": 1, "anonym')
     result = invoke(tt_project, "community", "join")
     assert result.exit_code == 1
-    assert "cannot be used" in result.output and "leave --force" in result.output
+    assert "cannot be read" in result.output and "left as it is" in result.output
+    for advice in ("leave", "remove", "delete"):
+        assert advice not in result.output
     assert profile_path(tt_project).read_text() == '{"profile_version": 1, "anonym'
+    copies = list(profile_path(tt_project).parent.glob("profile.json.unreadable-*"))
+    assert len(copies) == 1 and copies[0].name in result.output
+    assert copies[0].read_text() == '{"profile_version": 1, "anonym'
+    invoke(tt_project, "community", "profile")  # a second read: still one copy
+    assert len(list(profile_path(tt_project).parent.glob("profile.json.unreadable-*"))) == 1
 
 
 def test_join_json_keeps_stdout_parseable_and_notice_on_stderr(tt_project):
@@ -169,7 +191,7 @@ def test_join_in_a_terminal_asks_each_question_after_the_privacy_text(tt_project
     assert "not a two-letter ISO 3166-1 code" in output
     profile = read_profile(tt_project)
     assert profile["location"]["country"] == "DE"
-    assert profile["institution"] == "MIT"
+    assert profile["institution"]["name"] == "MIT"
     assert profile["context"]["course_type"] is None
     assert profile["context"]["experience_level"] == "expert"
 
@@ -202,7 +224,7 @@ def test_update_before_join_says_how_to_join(tt_project):
 
 def test_update_changes_fields_and_refreshes_progress(tt_project):
     invoke(tt_project, "community", "join", "--country", "US", "--institution", "MIT")
-    first = read_profile(tt_project)
+    first, first_side = read_profile(tt_project), read_side(tt_project)
     sample_progress(tt_project)
     add_result(tt_project)
     result = invoke(
@@ -210,17 +232,18 @@ def test_update_changes_fields_and_refreshes_progress(tt_project):
     )
     assert result.exit_code == 0, result.output
     assert "Updated: institution, experience level." in result.output
-    profile = read_profile(tt_project)
-    for key in ("anonymous_id", "public_id", "joined_at"):
+    profile, side = read_profile(tt_project), read_side(tt_project)
+    for key in ("anonymous_id", "joined_at"):
         assert profile[key] == first[key]
+    assert side["public_id"] == first_side["public_id"]
     assert profile["context"]["cohort"] == first["context"]["cohort"]
     assert profile["location"]["country"] == "US"
-    assert profile["institution"] is None
+    assert profile["institution"] == {"name": None, "type": None}
     assert profile["context"]["experience_level"] == "advanced"
     assert profile["progress"]["modules_completed"] == 3
-    assert profile["progress"]["completed_milestones"] == ["01"]
     assert profile["progress"]["setup_verified"] is True
-    assert profile["progress"]["benchmark_runs"] == 1
+    assert side["progress"]["completed_milestones"] == ["01"]
+    assert side["progress"]["benchmark_runs"] == 1
 
 
 def test_update_without_flags_only_refreshes_progress(tt_project):
@@ -241,7 +264,7 @@ def test_update_in_a_terminal_offers_current_answers(tt_project, tty):
     assert "Country [US]" in result.output
     profile = read_profile(tt_project)
     assert profile["location"]["country"] == "US"
-    assert profile["institution"] == "ETH Zürich"
+    assert profile["institution"]["name"] == "ETH Zürich"
     assert profile["context"]["course_type"] is None
     assert profile["context"]["experience_level"] == "beginner"
 
@@ -264,26 +287,27 @@ TINYTORCH_PROFILE = {
 }
 
 
-def test_a_profile_written_by_tinytorch_is_read_and_converted_on_update(tt_project):
+def test_a_profile_written_by_tinytorch_is_read_and_kept_in_its_shape(tt_project):
     put(profile_path(tt_project), TINYTORCH_PROFILE)
     shown = run_json(tt_project, "community", "profile")
     assert shown["written_by_tinytorch"] is True
-    assert shown["profile"]["institution"] == "Harvard University"
+    assert shown["facts"]["institution"] == "Harvard University"
     joined = invoke(tt_project, "community", "join")
     assert joined.exit_code == 1 and "already joined" in joined.output
 
-    result = invoke(tt_project, "community", "update")
+    result = invoke(tt_project, "community", "update", "--experience", "advanced")
     assert result.exit_code == 0, result.output
-    assert "tinytorch-board's format" in result.output
+    assert "shape TinyTorch's tito wrote" in result.output
     profile = read_profile(tt_project)
-    assert profile["profile_version"] == 1
+    assert "profile_version" not in profile and "public_id" not in profile
     assert profile["anonymous_id"] == TINYTORCH_PROFILE["anonymous_id"]
-    assert is_uuid4(profile["public_id"]) and profile["public_id"] != profile["anonymous_id"]
-    assert profile["institution"] == "Harvard University"
+    assert profile["institution"] == {"name": "Harvard University", "type": None}
     assert profile["location"]["country"] == "United States"  # kept as written, never lost
+    assert profile["context"]["experience_level"] == "advanced"
     assert profile["favourite_colour"] == "orange"
-    assert profile["joined_at"].endswith("Z")
-    assert run_json(tt_project, "community", "profile")["written_by_tinytorch"] is False
+    assert profile["joined_at"] == TINYTORCH_PROFILE["joined_at"]
+    assert read_side(tt_project)["public_id"] == shown["public_id"]
+    assert run_json(tt_project, "community", "profile")["written_by_tinytorch"] is True
 
 
 # --- leave ---------------------------------------------------------------------------
@@ -301,13 +325,14 @@ def _files(project: Path) -> set[str]:
     return {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
 
 
-def test_leave_force_removes_only_the_profile(tt_project):
+def test_leave_force_removes_only_the_profile_and_our_ids(tt_project):
     _project_with_everything(tt_project)
     before = _files(tt_project)
     result = invoke(tt_project, "community", "leave", "--force")
     assert result.exit_code == 0, result.output
     assert not profile_path(tt_project).exists()
-    assert _files(tt_project) == before - {".tinytorch/community/profile.json"}
+    ours = {".tinytorch/community/profile.json", ".tinytorch/community/board.json"}
+    assert _files(tt_project) == before - ours
     assert "Kept: 1 benchmark result(s)" in result.output
     assert "1 submission record(s)" in result.output
 
@@ -399,7 +424,7 @@ def test_profile_before_join(tt_project):
         ("[1, 2]", "expected a JSON object, found array"),
         ({"profile_version": 2, "anonymous_id": str(uuid.uuid4())}, "newer than"),
         ({"profile_version": 1, "anonymous_id": "me"}, "'anonymous_id' is not a random"),
-        ({"hello": "world"}, "missing or invalid 'profile_version'"),
+        ({"hello": "world"}, "not a profile shape"),
     ],
 )
 def test_profile_that_cannot_be_used_is_one_clear_line(tt_project, content, message):
@@ -417,7 +442,7 @@ def test_profile_that_cannot_be_used_is_one_clear_line(tt_project, content, mess
 def test_submit_uses_the_profile_ids_and_cohort(tt_project):
     invoke(tt_project, "community", "join", "--course-type", "bootcamp", "--country", "DE")
     add_result(tt_project)
-    profile = read_profile(tt_project)
+    profile, side = read_profile(tt_project), read_side(tt_project)
     result = invoke(tt_project, "submit", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)["submission"]
@@ -425,7 +450,7 @@ def test_submit_uses_the_profile_ids_and_cohort(tt_project):
     assert document["community"]["cohort"] == profile["context"]["cohort"]
     assert document["community"]["course_type"] == "bootcamp"
     assert document["visibility"] == "anonymous" and document["public"] is None
-    assert profile["public_id"] not in json.dumps(document)
+    assert side["public_id"] not in json.dumps(document)
 
 
 def test_commands_never_touch_tinytorch_files(tt_project):

@@ -61,7 +61,7 @@ def test_offline_without_a_board_still_shows_local_figures(tt_project):
     result = invoke(tt_project, "community", "stats")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "offline: no board given: pass --board DIR or set board.pages_url" in out
+    assert "offline: no board yet: pass --board DIR once, or set one with" in out
     assert "Benchmarks run:  1 (1 baseline)" in out
     assert "Latest score:    50.0 (baseline, numpy, 2026-11-20)" in out
     assert "Modules:         3/20" in out

@@ -161,7 +161,8 @@ def test_export_command_prints_the_document_with_the_anonymous_id(tt_project):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["user_id"] == profile["anonymous_id"]
-    assert profile["public_id"] not in result.stdout
+    side = json.loads((tt_project / ".tinytorch/community/board.json").read_text())
+    assert side["public_id"] not in result.stdout
     assert document["module_progress"]["completed_modules"] == [1, 2, 3]
     assert result.stderr == ""
 

@@ -34,6 +34,7 @@ DISTRIBUTIONS = {
     "markupsafe": "markupsafe",
     "numpy": "numpy",
     "requests": "requests",
+    "resvg_py": "resvg-py",
     "rich": "rich",
     "threadpoolctl": "threadpoolctl",
     "yaml": "pyyaml",

@@ -146,7 +146,8 @@ def test_a_failed_join_stops_the_workers_and_keeps_the_old_archive(tmp_path, mon
     monkeypatch.setattr(site_build, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_build.os, "cpu_count", lambda: 3)
     target = tmp_path / "site.tar"
-    target.write_bytes(b"the old archive")
+    render_site(stats, BoardConfig(), target, archive=True)  # the old archive (ours)
+    old = target.read_bytes()
     real_add = sink.Assembler.add
     calls = []
 
@@ -159,7 +160,7 @@ def test_a_failed_join_stops_the_workers_and_keeps_the_old_archive(tmp_path, mon
     monkeypatch.setattr(sink.Assembler, "add", failing_add)
     with pytest.raises(OSError, match="No space left"):
         render_site(stats, BoardConfig(), target, archive=True)
-    assert target.read_bytes() == b"the old archive"
+    assert target.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site.tar"]
     assert multiprocessing.active_children() == []
 

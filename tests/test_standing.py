@@ -40,7 +40,8 @@ def test_no_source_says_which_option_to_pass(tmp_path):
     found = find_sources(project_with(tmp_path, None), option="--board DIR")
     assert found.candidates == ()
     assert found.reason == (
-        "no board given: pass --board DIR or set board.pages_url in .tinytorch/config.json"
+        "no board yet: pass --board DIR once, or set one with "
+        "`tinytorch-board config set board.pages_url URL`"
     )
 
 

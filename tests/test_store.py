@@ -118,8 +118,11 @@ def test_project_root_discovery(tmp_path):
     assert find_project_root(deep) == (tmp_path / "course").resolve()
     alone = tmp_path / "elsewhere"
     alone.mkdir()
-    assert find_project_root(alone) == alone.resolve()
+    assert find_project_root(alone) is None
+    # .tinytorch/ alone is what tito leaves in a home folder: not a project
     (tmp_path / "other" / ".tinytorch").mkdir(parents=True)
+    assert find_project_root(tmp_path / "other") is None
+    (tmp_path / "other" / ".tinytorch" / "community").mkdir()
     assert find_project_root(tmp_path / "other") == (tmp_path / "other").resolve()
     project = Project.discover(tmp_path / "given")
     assert project.root == (tmp_path / "given").resolve()

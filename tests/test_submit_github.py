@@ -14,10 +14,12 @@ from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401
 from submit_helpers import (
     STUDENT_IDENTITY,
     TOKEN,
+    confirmed_api,
     fast_env,
     make_board,
     make_project,
     outbox_records,
+    write_result,
 )
 
 from tinytorch_board.cli import cli
@@ -29,7 +31,7 @@ def run(project, *args, env=None, input=None):
     runner = CliRunner()
     return runner.invoke(
         cli,
-        ["--project-dir", str(project), *args],
+        ["--project-dir", str(project), *confirmed_api(project, args)],
         env=env or fast_env(TINYTORCH_BOARD_TOKEN=TOKEN),
         input=input,
         catch_exceptions=False,
@@ -71,7 +73,8 @@ def test_no_terminal_and_no_yes_refuses_and_sends_nothing(project, github_fake):
     assert result.exit_code == 1
     assert "cannot ask for confirmation without a terminal; re-run with --yes" in result.output
     assert github_fake.calls("POST") == github_fake.calls("PUT") == []
-    assert outbox_records(project) == []
+    # Kept before the first network call, then back to a preview: --retry sends nothing.
+    assert [r["target"] for r in outbox_records(project)] == [None]
 
 
 def test_a_person_can_say_no(project, github_fake, monkeypatch):
@@ -90,7 +93,9 @@ def test_dry_run_shows_it_all_and_touches_no_network(project, github_fake):
     assert "Pull request body:" in result.output
     assert "your GitHub account (the account that owns your token) will be visible" in result.output
     assert "Dry run: nothing was sent." in result.output
-    assert outbox_records(project) == []
+    # The preview is kept (no destination): the next submit sends exactly these bytes.
+    (record,) = outbox_records(project)
+    assert record["status"] == "prepared" and record["target"] is None
 
 
 def test_dry_run_json(project, github_fake):
@@ -106,6 +111,7 @@ def test_repo_option_overrides_config_and_to_keeps_the_local_path(tmp_path, gith
     result = run(project, "submit", "--repo", BOARD, "--yes", "--json")
     assert json.loads(result.output)["sent"]["repo"] == BOARD
     board = make_board(tmp_path)
+    write_result(project, speedup=3.0, stamp="20261123_103000")  # one result, one submission
     result = run(project, "submit", "--to", str(board), "--yes")
     assert result.exit_code == 0, result.output
     assert len(list((board / "submissions").rglob("*.json"))) == 1
@@ -125,7 +131,7 @@ def test_without_a_repo_or_board_the_old_message_stays(tmp_path):
     [
         (["--repo", "not a repo"], "is not a GitHub repository; use OWNER/NAME"),
         (["--to", "x", "--repo", BOARD], "--to writes to a local board"),
-        (["--api-url", "ftp://x"], "must start with https://"),
+        (["--api-url", "ftp://x"], "must be an https:// URL"),
     ],
 )
 def test_bad_destinations_are_one_line(project, args, message):

@@ -30,7 +30,7 @@ def _distribution(scores: list[float]) -> dict:
     }
 
 
-def test_local_submit_prints_the_landing_line_before_asking(project, board):
+def test_submit_prints_the_published_standing_before_asking(project, board, httpserver):
     runner = CliRunner()
     assert (
         runner.invoke(
@@ -38,16 +38,36 @@ def test_local_submit_prints_the_landing_line_before_asking(project, board):
         ).exit_code
         == 0
     )
-    site_api = board / "site" / "api"
-    site_api.mkdir(parents=True)
-    (site_api / "distribution.json").write_text(json.dumps(_distribution([0.0] * 50 + [1.0] * 50)))
+    httpserver.expect_request("/b/api/distribution.json").respond_with_json(
+        _distribution([0.0] * 50 + [1.0] * 50)
+    )
+    (project / ".tinytorch").mkdir(exist_ok=True)
+    (project / ".tinytorch" / "config.json").write_text(
+        json.dumps({"board": {"pages_url": httpserver.url_for("/b")}})
+    )
+    result = runner.invoke(
+        cli, ["--project-dir", str(project), "submit", "--dry-run"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "top 1% of 101 comparable results (baseline · numpy backend · suite 1)" in (
+        result.output
+    )
+
+
+def test_a_board_folder_places_the_result_with_its_own_engine(project, board):
+    """No built site needed: the board's submissions/ and badge rules decide."""
+    runner = CliRunner()
+    runner.invoke(
+        cli, ["--project-dir", str(project), "benchmark", "baseline", "--json", "--no-prompt"]
+    )
     result = runner.invoke(
         cli,
         ["--project-dir", str(project), "submit", "--to", str(board), "--dry-run"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    assert "Your score would land in the top 1% of 100 baseline 1 numpy results" in result.output
+    assert "the first comparable result on this board (baseline · numpy backend" in result.output
+    assert "Badges earned: First Steps, Community Member." in result.output
 
 
 def test_without_a_distribution_submit_still_works(project, board):

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401  (fixtures)
-from submit_helpers import TOKEN, fast_env, make_board, make_project, outbox_records
+from submit_helpers import TOKEN, confirmed_api, fast_env, make_board, make_project, outbox_records
 
 from tinytorch_board.cli import cli
 
@@ -18,7 +18,7 @@ BOARD = "board-org/board"
 def run(project, *args, env=None):
     return CliRunner().invoke(
         cli,
-        ["--project-dir", str(project), *args],
+        ["--project-dir", str(project), *confirmed_api(project, args)],
         env=env or fast_env(TINYTORCH_BOARD_TOKEN=TOKEN),
         catch_exceptions=False,
     )

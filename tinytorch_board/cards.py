@@ -4,13 +4,14 @@ student's machine.
 A card holds numbers and allowlisted words only (the board's title, kind, backend),
 never a name, an id or a group size, so equal results draw equal cards and a site
 stores each distinct card once. Every text passes through `esc` (XML escaping).
-Imports the curriculum and the standard library only: both the site build and the
-student's tools draw cards with it.
+Imports the curriculum and the standard library only (resvg for PNGs, inside
+`card_png`): both the site build and the student's tools draw cards with it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 
@@ -84,3 +85,48 @@ def share_card(
 def card_name(card: str) -> str:
     """A card's file name stem: its content's hash, so equal cards share one file."""
     return hashlib.sha256(card.encode("utf-8")).hexdigest()[:20]
+
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # licence: fonts/LICENSE-DejaVu.txt
+CARD_SIZE = (1200, 630)
+
+
+def card_png(card: str) -> bytes:
+    """The card as a 1200x630 PNG, its text set in the bundled DejaVu Sans.
+
+    System fonts are never consulted, so a machine without fonts (a CI runner, a
+    minimal container) draws the same picture with its text.
+    """
+    import resvg_py
+
+    width, height = CARD_SIZE
+    return bytes(
+        resvg_py.svg_to_bytes(
+            svg_string=card,
+            width=width,
+            height=height,
+            skip_system_fonts=True,
+            font_files=[str(FONTS / name) for name in FONT_FILES],
+            font_family="DejaVu Sans",
+            sans_serif_family="DejaVu Sans",
+        )
+    )
+
+
+def student_card(
+    title: str,
+    score: float,
+    kind: str,
+    backend: str,
+    modules: int,
+    milestones: int,
+) -> str:
+    """The card a student keeps: only what stays true (never a rank or a percentile)."""
+    return share_card(
+        title,
+        score,
+        f"{kind} benchmark · {backend} backend",
+        modules=modules,
+        milestones=milestones,
+    )

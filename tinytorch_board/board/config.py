@@ -171,6 +171,10 @@ class BoardConfig:
     """What the repository's workflows may do on their own (see parse_automation)."""
     site: SiteConfig = field(default_factory=SiteConfig)
     """Where the board is published."""
+    community_repo: str | None = listing(None, "OWNER/NAME", key="community.repo")
+    """The community's board repository (owner/name): students' default `submit` target."""
+    community_pages_url: str | None = listing(None, "https URL", key="community.pages_url")
+    """The community's published board site: students' default for `compare`."""
 
 
 Parser = Callable[[Any, str], dict[str, Any]]
@@ -430,7 +434,45 @@ SECTION_PARSERS: dict[str, Parser] = {
     "outliers": _parse_outliers,
     "badges": _parse_badges,
     "automation": lambda value, source: {"automation": parse_automation(value, source)},
+    "community": lambda value, source: _parse_community(value, source),
 }
+
+
+def _parse_community(value: object, source: str) -> dict[str, Any]:
+    """`community: {repo: OWNER/NAME, pages_url: https://...}`: the board students use
+    by default (read from the package's own board.yaml)."""
+    if value is None:
+        return {}
+    data = _mapping(value, "community", source, {"repo", "pages_url"})
+    out: dict[str, Any] = {}
+    repo = data.get("repo")
+    if repo is not None:
+        if not (
+            isinstance(repo, str)
+            and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}", repo)
+        ):
+            raise ConfigError(f"{source}: community.repo must be owner/name")
+        out["community_repo"] = repo
+    url = data.get("pages_url")
+    if url is not None:
+        if not (isinstance(url, str) and re.match(r"^https://[^\s/]+", url)):
+            raise ConfigError(f"{source}: community.pages_url must be an https:// URL")
+        out["community_pages_url"] = url.rstrip("/")
+    return out
+
+
+def package_board_config() -> BoardConfig | None:
+    """The package's own board.yaml (where `community` may name the default board)."""
+    try:
+        text = default_board_yaml()
+    except OSError:
+        return None
+    import yaml
+
+    try:
+        return parse_config(yaml.safe_load(text), "the package's board.yaml")
+    except (ConfigError, yaml.YAMLError):
+        return None
 
 
 def parse_config(data: object, source: str) -> BoardConfig:

@@ -304,7 +304,13 @@ def _check_all(board_dir: Path, items: list, now: datetime) -> list:
     document when the validator accepts it, else the validator's `Checked`; None for any
     other file (left to `validator.check_file`)."""
     root = str(board_dir / "submissions")
-    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    # O_NONBLOCK: opening a FIFO must not wait for a writer (the validator then refuses it).
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+    )
     limit = MAX_FILE_BYTES + 1
     out: list = []
     append = out.append

@@ -67,6 +67,11 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except BoardError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a file system refused us: one line, never a traceback
+            from tinytorch_board.errors import write_failure_reason
+
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{write_failure_reason(exc)}") from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted; nothing was sent.", err=True)
             sys.exit(130)
@@ -77,7 +82,8 @@ class LazyGroup(click.Group):
 @click.option(
     "--project-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Your TinyTorch project (default: nearest folder above with .tito/ or .tinytorch/).",
+    help="Your TinyTorch project (default: the nearest folder above with .tito/, tinytorch/, "
+    "modules/, tito/ or .tinytorch/community/).",
 )
 @click.pass_context
 def cli(ctx: click.Context, project_dir: Path | None) -> None:

@@ -7,6 +7,7 @@ import shlex
 import click
 
 from tinytorch_board.cli._util import echo_json, is_interactive
+from tinytorch_board.errors import BoardError
 
 BACKEND_HELP = (
     "Whose code to time: your tinytorch (found in your project), the numpy reference, "
@@ -47,6 +48,9 @@ def _prompt_options(func):
 def baseline(settings, backend: str, as_json: bool, no_prompt: bool) -> None:
     """Time tensor ops, matmul and a forward pass; score 0-100 (reference machine = 50).
 
+    Saves to .tito/benchmarks/ of your TinyTorch project (beside tito's own results, which
+    are never overwritten). Outside a project it says where it saves: use --project-dir.
+
     With your tinytorch, each operation is first checked against numpy; a wrong answer
     is reported and not scored.
     """
@@ -78,10 +82,23 @@ def _measure_and_save(project, first_status: str, run):
     from tinytorch_board.clock import utc_now
     from tinytorch_board.local.results import save_result
 
+    note = project.outside_note()
+    if note:  # never a silent .tito/ in an arbitrary folder
+        click.secho(note, fg="yellow", err=True)
     moment = utc_now()
     with _progress_console().status(first_status) as status:
         result = run(lambda text: status.update(f"{text}..."), lambda: moment)
-    return result, save_result(project.benchmarks_dir, result, moment)
+    try:
+        return result, save_result(project.benchmarks_dir, result, moment)
+    except (BoardError, OSError):
+        # Minutes of measuring are not thrown away: the result goes to stdout, whole.
+        click.echo(
+            "The result could not be saved; here it is, so nothing measured is lost "
+            "(save it as a .json file in .tito/benchmarks/ once there is room):",
+            err=True,
+        )
+        echo_json(result)
+        raise
 
 
 def _progress_console():

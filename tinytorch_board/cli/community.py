@@ -146,7 +146,7 @@ def join(settings, yes: bool, as_json: bool, **flags) -> None:
     click.secho(
         f"\nWelcome to the TinyTorch community! You are part of the {cohort} cohort.", bold=True
     )
-    click.echo(f"Your progress so far: {_progress_line(outcome.profile['progress'])}.")
+    click.echo(f"Your progress so far: {_progress_line(outcome.progress)}.")
     click.echo(f"Saved to {outcome.path} (nothing was sent anywhere).")
     click.echo(
         "Next: `tinytorch-board community stats` to see how you compare "
@@ -168,12 +168,11 @@ def update(settings, yes: bool, as_json: bool, **flags) -> None:
     from tinytorch_board.clock import utc_now
     from tinytorch_board.local.community import require_profile
     from tinytorch_board.local.community import update as update_community
-    from tinytorch_board.local.profile import answers_of
 
     project = settings.project()
     changes = _given(flags)
     if not changes and not yes and not as_json and _util.is_interactive():
-        current = answers_of(require_profile(project).data)
+        current = require_profile(project).answers()
         changes = _ask_all(current)
     outcome = update_community(project, changes, utc_now())
     for message in outcome.warnings:
@@ -191,11 +190,10 @@ def update(settings, yes: bool, as_json: bool, **flags) -> None:
         click.echo("No answers changed.")
     if outcome.from_tinytorch:
         click.echo(
-            "Your TinyTorch profile is now saved in tinytorch-board's format (all fields kept)."
+            "Your profile stays in the shape TinyTorch's tito wrote (tito still reads it); "
+            "what tito has no field for is kept in board.json beside it."
         )
-    click.echo(
-        f"Progress refreshed from TinyTorch's files: {_progress_line(outcome.profile['progress'])}."
-    )
+    click.echo(f"Progress refreshed from TinyTorch's files: {_progress_line(outcome.progress)}.")
     click.echo(f"Saved to {outcome.path} (nothing was sent anywhere).")
 
 
@@ -203,9 +201,10 @@ def update(settings, yes: bool, as_json: bool, **flags) -> None:
 @click.option("--force", is_flag=True, help="Remove the profile without asking.")
 @click.pass_obj
 def leave(settings, force: bool) -> None:
-    """Remove your community profile (and nothing else).
+    """Remove your community profile and our ids beside it (and nothing else).
 
-    Your benchmark results and submission records stay where they are.
+    Your benchmark results and submission records stay where they are. The profile may be
+    TinyTorch's own (tito community uses the same file): this removes it for tito too.
     """
     from tinytorch_board.local.community import leave as leave_community
 
@@ -254,39 +253,43 @@ def _print_profile(view, path: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from tinytorch_board.curriculum import milestone_by_id, module_by_id
+    from tinytorch_board.curriculum import (
+        MILESTONE_COUNT,
+        MODULE_COUNT,
+        milestone_by_id,
+        module_by_id,
+    )
 
-    data = view.profile
-    context = data.get("context") or {}
-    location = data.get("location") or {}
+    loaded = view.loaded
+    facts = loaded.facts()
     current = view.current
     table = Table(title="Your TinyTorch community profile", show_header=False)
     table.add_column("Field", style="bold")
     table.add_column("Value", overflow="fold")
-    joined = data["joined_at"][:10]
+    joined = _or_dash((facts["joined_at"] or "")[:10])
     if view.days_since_join is not None:
         joined += f" ({view.days_since_join} days ago)"
     rows = [
-        ("Anonymous id", data["anonymous_id"]),
-        ("Public id", f"{data.get('public_id')} (used only if you submit publicly)"),
+        ("Anonymous id", _or_dash(loaded.anonymous_id)),
+        ("Public id", f"{loaded.public_id} (used only if you submit publicly)"),
         ("Joined", joined),
-        ("Cohort", _or_dash(context.get("cohort"))),
-        ("Country", _or_dash(location.get("country"))),
-        ("Institution", _or_dash(data.get("institution"))),
-        ("Course type", _or_dash(context.get("course_type"))),
-        ("Experience", _or_dash(context.get("experience_level"))),
+        ("Cohort", _or_dash(facts["cohort"])),
+        ("Country", _or_dash(facts["country"])),
+        ("Institution", _or_dash(facts["institution"])),
+        ("Course type", _or_dash(facts["course_type"])),
+        ("Experience", _or_dash(facts["experience_level"])),
     ]
     modules = [module_by_id(m) for m in current["completed_modules"]]
     milestones = [milestone_by_id(m) for m in current["completed_milestones"]]
     rows += [
         (
             "Modules",
-            f"{current['modules_completed']}/20"
+            f"{current['modules_completed']}/{MODULE_COUNT}"
             + (": " + ", ".join(f"{m.id} {m.title}" for m in modules) if modules else ""),
         ),
         (
             "Milestones",
-            f"{current['milestones_passed']}/6"
+            f"{current['milestones_passed']}/{MILESTONE_COUNT}"
             + (": " + ", ".join(m.label for m in milestones) if milestones else ""),
         ),
         ("Milestones unlocked", str(len(current["unlocked_milestones"]))),
@@ -298,15 +301,20 @@ def _print_profile(view, path: Path) -> None:
         table.add_row(name, value)
     console = Console()
     console.print(table)
-    saved = data.get("progress") or {}
+    saved = loaded.saved_progress
     keys = ("completed_modules", "completed_milestones", "unlocked_milestones", "capstone_score")
+    if not all(k in saved for k in keys):
+        keys = ("modules_completed", "milestones_passed")
     if any(saved.get(k) != current[k] for k in keys):
         console.print(
             "Your progress changed since the profile was saved; "
             "`tinytorch-board community update` saves it."
         )
     if view.from_tinytorch:
-        console.print("This profile was written by TinyTorch; `community update` converts it.")
+        console.print(
+            f"This profile was written by TinyTorch's tito ({loaded.shape} shape); it is read "
+            "as it is, and `community update` keeps tito's shape."
+        )
     console.print(f"Stored only in {path}; nothing is sent.", soft_wrap=True)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tinytorch_board.cli._util import echo_json
+from tinytorch_board.cli._util import echo_json, warn
 
 NOTHING_UPLOADED = "Nothing was uploaded: the percentile was computed on this machine."
 
@@ -27,7 +27,9 @@ NOTHING_UPLOADED = "Nothing was uploaded: the percentile was computed on this ma
 def compare(settings, result: Path | None, source: str | None, as_json: bool) -> None:
     """Compare RESULT (default: your newest result) with the community, without uploading.
 
-    RESULT is a result file from .tito/benchmarks/ or a submission file.
+    RESULT is a result file from .tito/benchmarks/ or a submission file. Results written
+    by TinyTorch's own `tito benchmark` (same folder) are not scored by this board and are
+    passed over.
 
     Downloads the board's published score distribution (api/distribution.json), keeps
     a copy in .tinytorch/cache/ for offline use, and computes your percentile and
@@ -36,14 +38,27 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
     from tinytorch_board.board.standing import fetch_distribution, find_sources
     from tinytorch_board.errors import BoardError
     from tinytorch_board.jsonio import read_json
-    from tinytorch_board.local.results import load_result, newest_result
+    from tinytorch_board.local.results import (
+        check_not_tito,
+        load_result,
+        newest_result,
+        skipped_note,
+    )
     from tinytorch_board.submission.distribution import comparable, place_comparable
 
     project = settings.project()
     sources = find_sources(project, source, strict=True)
     if not sources.candidates:
         raise BoardError(sources.reason)
-    path = Path(result) if result else newest_result(project.benchmarks_dir)
+    skipped: list[Path] = []
+    if result:
+        path = Path(result)
+        check_not_tito(path)
+    else:
+        path = newest_result(project.benchmarks_dir, skipped)
+    note = skipped_note(skipped)
+    if note:
+        warn(note)
     data = read_json(path)
     if not (isinstance(data.get("benchmark"), dict) and "schema_version" in data):
         data = load_result(path)  # a result file: check its version and shape
@@ -67,6 +82,7 @@ def compare(settings, result: Path | None, source: str | None, as_json: bool) ->
                 "offline_reason": fetched.offline_reason,
                 "generated_at": distribution.get("generated_at"),
                 "placement": None if placement is None else placement.as_dict(),
+                "skipped_tito_results": [str(p) for p in skipped],
                 "uploaded": False,
             }
         )

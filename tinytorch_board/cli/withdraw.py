@@ -24,7 +24,12 @@ HINT = "then run `tinytorch-board withdraw` again"
     metavar="OWNER/NAME",
     help="GitHub board repository (default: where it was sent, else board.repo).",
 )
-@click.option("--api-url", metavar="URL", help="GitHub API URL, for GitHub Enterprise.")
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help="GitHub API URL, for GitHub Enterprise (https). A host named by a file (config or "
+    "outbox) is used only after you confirm it; --api-url confirms it.",
+)
 @click.option(
     "--token",
     "token_option",
@@ -56,15 +61,24 @@ def withdraw(
     """
     from tinytorch_board.errors import BoardError
     from tinytorch_board.local.config import load_config
-    from tinytorch_board.publish.deliver import Target, choose_target, withdrawal_plan
+    from tinytorch_board.publish.deliver import (
+        FROM_COMMAND_LINE,
+        FROM_OUTBOX,
+        Target,
+        choose_target,
+        withdrawal_plan,
+    )
     from tinytorch_board.publish.outbox import find_record
 
     project = settings.project()
     record = find_record(project.outbox_dir, submission_id)
     change = withdrawal_plan(record)
     sent_to = Target.from_dict(record.get("target"))
-    if board_dir is None and not (repo or api_url or web) and sent_to is not None:
+    same_api = sent_to is not None and sent_to.type != "local" and sent_to.confirmed_by(api_url)
+    if board_dir is None and not (repo or web) and sent_to is not None and not api_url:
         target = sent_to  # where it was sent (a --web submission is withdrawn with --web too)
+    elif board_dir is None and not (repo or web) and same_api and same_api is not sent_to:
+        target = same_api  # where it was sent, its host confirmed by --api-url
     else:
         remote = sent_to if sent_to is not None and sent_to.type != "local" else None
         target = choose_target(
@@ -73,6 +87,7 @@ def withdraw(
             repo or (remote.repo if remote else None),
             api_url or (remote.api_url if remote else None),
             web,
+            api_url_from=FROM_COMMAND_LINE if api_url else FROM_OUTBOX,
         )
     if target is None:
         raise BoardError(
@@ -137,9 +152,10 @@ def _withdraw_github(project, record, change, target, token_option, yes, dry_run
     from tinytorch_board.publish.deliver import withdraw_github
     from tinytorch_board.publish.preview import withdrawal_preview
 
-    board = None if dry_run else github_board(target, token_option, HINT)
+    board = None if dry_run else github_board(target, token_option, HINT, yes=yes)
     if not as_json:
-        click.echo(withdrawal_preview(change, target.repo, board.login if board else None))
+        login = board.login if board else None
+        click.echo(withdrawal_preview(change, target.repo, login, target.token_host))
     summary = {"target": target.as_dict(), "pull_request": change.as_dict()}
     gate = Gate(f"Open this withdrawal pull request on {target.repo}?", "withdraw", "sent")
     if not go_ahead(

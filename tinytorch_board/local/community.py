@@ -6,6 +6,7 @@ part of `community stats` (the published distribution) is board.standing's.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +19,16 @@ from tinytorch_board.local.profile import (
     LoadedProfile,
     apply_answers,
     days_since,
+    ensure_ids,
+    home_profile,
     load_profile,
     new_profile,
     save_profile,
+    tito_progress,
 )
 from tinytorch_board.local.progress import ProgressSummary, read_progress
-from tinytorch_board.local.project import Project
-from tinytorch_board.local.results import load_result, result_files
+from tinytorch_board.local.project import MARKERS_TEXT, Project
+from tinytorch_board.local.results import TITO_NOTE, load_result, result_files, tito_result_kind
 
 STATS_VERSION = 1
 
@@ -91,7 +95,11 @@ class ResultsSummary:
 def scan_results(project: Project) -> ResultsSummary:
     """Every readable result in .tito/benchmarks/; a warning for each unreadable one."""
     summary = ResultsSummary()
+    tito = []
     for path in result_files(project.benchmarks_dir):
+        if tito_result_kind(path) is not None:
+            tito.append(path.name)
+            continue
         try:
             data = load_result(path)
             score, suite, backend = (
@@ -119,6 +127,11 @@ def scan_results(project: Project) -> ResultsSummary:
                 created_at=data["created_at"],
                 system_type=system_type if isinstance(system_type, str) else None,
             )
+        )
+    if tito:
+        summary.warnings.append(
+            f"{len(tito)} result(s) in {project.benchmarks_dir} ignored ({tito[0]}"
+            f"{', ...' if len(tito) > 1 else ''}): {TITO_NOTE}"
         )
     return summary
 
@@ -152,16 +165,26 @@ class Outcome:
     warnings: list[str]
     changed: list[str] = field(default_factory=list)
     from_tinytorch: bool = False
+    progress: dict = field(default_factory=dict)  # our progress block, as saved
+
+
+def _not_a_file_advice(path: Path) -> str | None:
+    """Advice for a profile path that is a directory or special file (not ours to delete)."""
+    if path.is_symlink() or not path.exists() or path.is_file():
+        return None
+    kind = "a directory" if path.is_dir() else "not a regular file"
+    return (
+        f"{path} is {kind}, not a profile; it was not made by tinytorch-board, so it is "
+        f"left alone: move it away (mv '{path}' '{path}.moved') and join again"
+    )
 
 
 def _existing(project: Project) -> LoadedProfile | None:
-    try:
-        return load_profile(project)
-    except DataFileError as exc:
-        raise BoardError(
-            f"{exc.path} exists but cannot be used ({exc.detail.split(';')[0]}); "
-            "fix it, or remove it with `tinytorch-board community leave --force` and join again"
-        ) from None
+    """The profile, or None; a BoardError naming it (kept, with a copy) if unreadable."""
+    advice = _not_a_file_advice(project.profile_path)
+    if advice:
+        raise BoardError(advice)
+    return load_profile(project)
 
 
 def _refreshed(project: Project, now: datetime) -> tuple[dict, list[str]]:
@@ -171,13 +194,18 @@ def _refreshed(project: Project, now: datetime) -> tuple[dict, list[str]]:
 
 
 def ensure_not_joined(project: Project) -> None:
-    """BoardError (saying how to update instead) if there already is a profile."""
+    """BoardError if there already is a profile (saying how to update) or no project."""
+    if not project.found:
+        raise BoardError(
+            f"not inside a TinyTorch project (no {MARKERS_TEXT} in {project.root} or above); "
+            "run this in your TinyTorch checkout, or pass --project-dir DIR"
+        )
     existing = _existing(project)
     if existing is not None:
-        context = existing.data.get("context") or {}
+        joined = (existing.joined_at or "an unknown date")[:10]
         raise BoardError(
-            f"you already joined on {existing.data['joined_at'][:10]} "
-            f"(cohort {context.get('cohort') or 'unknown'}); change your answers with "
+            f"you already joined on {joined} "
+            f"(cohort {existing.cohort or 'unknown'}); change your answers with "
             "`tinytorch-board community update`"
         )
 
@@ -187,8 +215,9 @@ def join(project: Project, answers: dict[str, str | None], now: datetime) -> Out
     ensure_not_joined(project)
     progress, warnings = _refreshed(project, now)
     profile = new_profile(answers, now, progress)
-    path = save_profile(project, profile)
-    return Outcome(profile, path, warnings)
+    side = {"public_id": str(uuid.uuid4()), "joined_here": True, "progress": progress}
+    path = save_profile(project, None, profile, side)
+    return Outcome(profile, path, warnings, progress=progress)
 
 
 def require_profile(project: Project) -> LoadedProfile:
@@ -203,11 +232,19 @@ def require_profile(project: Project) -> LoadedProfile:
 
 def update(project: Project, changes: dict[str, str | None], now: datetime) -> Outcome:
     """Change the given answers and refresh the progress block from TinyTorch's files."""
-    loaded = require_profile(project)
-    profile, changed = apply_answers(loaded.data, changes)
-    profile["progress"], warnings = _refreshed(project, now)
-    path = save_profile(project, profile)
-    return Outcome(profile, path, warnings, changed, loaded.from_tinytorch)
+    loaded = ensure_ids(project, require_profile(project))
+    profile, side_context, changed = apply_answers(loaded, changes)
+    progress, warnings = _refreshed(project, now)
+    if isinstance(profile.get("progress"), dict):
+        # tito's own four fields, refreshed as tito's `community update` does
+        profile["progress"] = {**profile["progress"], **tito_progress(progress)}
+    side = {"progress": progress}
+    if side_context:
+        side["context"] = side_context
+    path = save_profile(project, loaded, profile, side)
+    return Outcome(
+        profile, path, loaded.warnings + warnings, changed, loaded.from_tinytorch, progress
+    )
 
 
 @dataclass(frozen=True)
@@ -218,12 +255,18 @@ class LeaveOutcome:
 
 
 def leave(project: Project) -> LeaveOutcome:
-    """Remove the profile file, and only it (a corrupt one too)."""
+    """Remove the profile file and our ids beside it, and only them (a corrupt one too)."""
     path = project.profile_path
     results = len(result_files(project.benchmarks_dir))
     outbox = project.outbox_dir
     submissions = len(list(outbox.glob("*.json"))) if outbox.is_dir() else 0
-    if not path.exists():
+    advice = _not_a_file_advice(path)
+    if advice:
+        raise BoardError(advice)  # before anything is removed
+    side = project.board_profile_path
+    if side.exists() or side.is_symlink():
+        side.unlink()
+    if not path.exists() and not path.is_symlink():
         return LeaveOutcome(None, results, submissions)
     path.unlink()
     return LeaveOutcome(path, results, submissions)
@@ -234,31 +277,40 @@ def leave(project: Project) -> LeaveOutcome:
 
 @dataclass
 class ProfileView:
-    profile: dict
-    from_tinytorch: bool
+    loaded: LoadedProfile
     current: dict  # the progress block as TinyTorch's files say now
     days_since_join: int | None
     warnings: list[str]
 
+    @property
+    def from_tinytorch(self) -> bool:
+        return self.loaded.from_tinytorch
+
     def as_dict(self) -> dict:
+        loaded = self.loaded
         return {
-            "profile": self.profile,
-            "written_by_tinytorch": self.from_tinytorch,
+            "profile": loaded.data,
+            "shape": loaded.shape,
+            "written_by_tinytorch": loaded.from_tinytorch,
+            "anonymous_id": loaded.anonymous_id,
+            "public_id": loaded.public_id,
+            "facts": loaded.facts(),
             "days_since_join": self.days_since_join,
+            "saved_progress": loaded.saved_progress,
             "current_progress": self.current,
+            "tito_home_profile": home_profile().as_dict(),
         }
 
 
 def view_profile(project: Project, now: datetime) -> ProfileView:
-    """The saved profile and the progress as it stands now (nothing is written)."""
-    loaded = require_profile(project)
+    """The profile and the progress as it stands now; only our ids are saved, once."""
+    loaded = ensure_ids(project, require_profile(project))
     current, warnings = _refreshed(project, now)
     return ProfileView(
-        profile=loaded.data,
-        from_tinytorch=loaded.from_tinytorch,
+        loaded=loaded,
         current=current,
-        days_since_join=days_since(loaded.data.get("joined_at"), now),
-        warnings=warnings,
+        days_since_join=days_since(loaded.joined_at, now),
+        warnings=loaded.warnings + warnings,
     )
 
 
@@ -273,21 +325,20 @@ def local_stats(
     submissions: the outbox's record count per status (the outbox belongs to publish/).
     """
     warnings: list[str] = []
-    profile = None
+    loaded = None
     try:
         loaded = load_profile(project)
-        profile = loaded.data if loaded else None
     except DataFileError as exc:
         warnings.append(f"profile ignored: {exc}")
     progress = read_progress(project)
     results = scan_results(project)
     warnings += progress.warnings + results.warnings
-    context = (profile or {}).get("context") or {}
     figures = {
         "profile": {
-            "joined": profile is not None,
-            "cohort": context.get("cohort"),
-            "days_since_join": days_since(profile.get("joined_at"), now) if profile else None,
+            "joined": loaded is not None,
+            "shape": loaded.shape if loaded else None,
+            "cohort": loaded.cohort if loaded else None,
+            "days_since_join": days_since(loaded.joined_at, now) if loaded else None,
         },
         "benchmarks": {
             "runs": len(results.results),
@@ -303,4 +354,6 @@ def local_stats(
             "total": MILESTONE_COUNT,
         },
     }
+    if loaded is not None:
+        warnings += loaded.warnings
     return figures, warnings, results

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
-from tinytorch_board.errors import ConfigError, DataFileError
+from tinytorch_board.errors import BoardError, ConfigError, DataFileError
 from tinytorch_board.jsonio import read_json, write_json
 from tinytorch_board.local.project import Project
 
@@ -25,7 +26,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "enabled": False,
     },
     "local": {"enabled": True, "auto_sync": False},
-    "board": {"repo": None, "pages_url": None, "api_url": "https://api.github.com"},
+    "board": {
+        "repo": None,
+        "pages_url": None,
+        "api_url": "https://api.github.com",
+        "local_dir": None,
+    },
 }
 
 # What each known key holds, and what it is for (shown by `config get`).
@@ -39,6 +45,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "board.repo": ("repo?", "the board's GitHub repository, owner/name"),
     "board.pages_url": ("url?", "the published board site, used by `community stats`"),
     "board.api_url": ("url", "GitHub API base URL"),
+    "board.local_dir": ("path?", "the board folder `submit --to` last wrote to (compare uses it)"),
 }
 
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
@@ -61,6 +68,9 @@ def _problem(kind: str, value: Any) -> str | None:
     if kind == "repo":
         ok = isinstance(value, str) and _REPO.match(value) is not None
         return None if ok else "must be owner/name (a GitHub repository)"
+    if kind == "path":
+        ok = isinstance(value, str) and Path(value).is_absolute()
+        return None if ok else "must be an absolute folder path"
     raise ValueError(kind)
 
 
@@ -78,7 +88,7 @@ def load_config(project: Project) -> dict:
     path = project.config_path
     if not path.exists():
         return merged
-    data = read_json(path)
+    data = read_json(path, within=project.root)
     _check_version(path, data)
     for section, values in data.items():
         if section in merged and not isinstance(values, dict):
@@ -138,6 +148,8 @@ def parse_value(key: str, text: str) -> Any:
             return False
         raise ConfigError(f"{key} takes true or false, not {text!r}")
     value = text.strip()
+    if kind.rstrip("?") == "path":
+        value = str(Path(value).expanduser().resolve())
     if kind.rstrip("?") == "url":
         value = value.rstrip("/")
     problem = check_value(key, value)
@@ -168,3 +180,18 @@ def set_value(project: Project, key: str, value: Any) -> dict:
     data["config_version"] = CONFIG_VERSION
     write_json(path, data)
     return data
+
+
+def remember_board_dir(project: Project, board_dir: Path) -> bool:
+    """Keep the board folder `submit --to` wrote to, so `compare` finds it next time.
+
+    True when the config changed. A config that cannot be written costs nothing else.
+    """
+    folder = str(Path(board_dir).resolve())
+    try:
+        if load_config(project)["board"].get("local_dir") == folder:
+            return False
+        set_value(project, "board.local_dir", folder)
+    except (BoardError, OSError):
+        return False
+    return True

@@ -172,7 +172,7 @@ def build_export(
 def export_project(project, now: datetime) -> tuple[dict, list[str]]:
     """The combined document for a project, and warnings about files that were skipped."""
     from tinytorch_board.errors import DataFileError
-    from tinytorch_board.local.profile import load_profile
+    from tinytorch_board.local.profile import ensure_ids, load_profile
     from tinytorch_board.local.progress import read_progress
 
     summary = read_progress(project)
@@ -180,6 +180,9 @@ def export_project(project, now: datetime) -> tuple[dict, list[str]]:
     user_id = None
     try:
         loaded = load_profile(project)
+        if loaded is not None:
+            loaded = ensure_ids(project, loaded)  # a tito profile may have no anonymous id
+            warnings += loaded.warnings
     except DataFileError as exc:
         warnings.append(f"profile ignored, user_id left null: {exc}")
     else:
@@ -189,5 +192,5 @@ def export_project(project, now: datetime) -> tuple[dict, list[str]]:
                 "(`tinytorch-board community join` creates an anonymous id)"
             )
         else:
-            user_id = loaded.data["anonymous_id"]
+            user_id = loaded.anonymous_id
     return build_export(summary, user_id, now), warnings

@@ -12,9 +12,10 @@ Four files, all optional, all written by TinyTorch (never by us):
 
 Merge rules: a module is complete if either progress file says so; a completion date
 comes from `.tito/progress.json` first, then from `progress.json`; ids may be written
-"01", 1 or "01_tensor". Every corrupt or wrong-shaped file, key or entry becomes a
-one-line warning naming the file, and everything else still counts. Nothing is ever
-modified or deleted.
+"01", 1 or "01_tensor". A slug is read by its name, never its number: earlier releases
+listed "01_setup, 02_tensor, 03_activations, 04_layers" (setup is no module today).
+Every corrupt or wrong-shaped file, key or entry becomes a one-line warning naming the
+file, and everything else still counts. Nothing is ever modified or deleted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from tinytorch_board.curriculum import milestone_by_id, module_by_id
+from tinytorch_board.curriculum import is_retired_slug, milestone_by_id, module_by_id
 from tinytorch_board.errors import DataFileError
 from tinytorch_board.jsonio import read_json
 from tinytorch_board.local.project import Project
@@ -69,18 +70,21 @@ def parse_when(value: object) -> datetime | None:
 class _File:
     """One file being read: collects warnings that name it."""
 
-    def __init__(self, path: Path, summary: ProgressSummary) -> None:
+    def __init__(self, path: Path, summary: ProgressSummary, root: Path) -> None:
         self.path = path
         self.summary = summary
+        self.root = root  # links pointing out of the project are not followed
 
     def warn(self, message: str) -> None:
-        self.summary.warnings.append(f"{self.path}: {message}")
+        line = f"{self.path}: {message}"
+        if line not in self.summary.warnings:  # a slug in a list and its date: one line
+            self.summary.warnings.append(line)
 
     def load(self) -> dict | None:
-        if not self.path.exists():
+        if not self.path.exists() and not self.path.is_symlink():
             return None
         try:
-            data = read_json(self.path)
+            data = read_json(self.path, within=self.root)
         except DataFileError as exc:
             self.summary.warnings.append(f"{exc} (file skipped)")
             return None
@@ -113,7 +117,13 @@ class _File:
             return None
         item = lookup(entry)
         if item is None:
-            self.warn(f"unknown {kind} id {_show(entry)} in '{key}' ignored")
+            if kind == "module" and is_retired_slug(entry):
+                self.warn(
+                    f"{_show(entry)} is a module of an earlier TinyTorch release with no "
+                    "module in today's curriculum; ignored"
+                )
+            else:
+                self.warn(f"unknown {kind} id {_show(entry)} in '{key}' ignored")
             return None
         return item.id  # type: ignore[attr-defined]
 
@@ -161,7 +171,7 @@ def read_progress(project: Project) -> ProgressSummary:
     summary = ProgressSummary()
     module_dates: list[dict[str, str]] = []  # most trusted first
     for path in (project.tito_progress_path, project.progress_path):
-        source = _File(path, summary)
+        source = _File(path, summary, project.root)
         data = source.load()
         if data is None:
             continue
@@ -176,7 +186,7 @@ def read_progress(project: Project) -> ProgressSummary:
             if module_id in summary.modules_completed:
                 summary.module_dates.setdefault(module_id, when)
 
-    source = _File(project.tito_milestones_path, summary)
+    source = _File(project.tito_milestones_path, summary, project.root)
     data = source.load()
     if data is not None:
         done = source.ids(data, MILESTONE_LIST_KEYS, milestone_by_id, "milestone")
@@ -194,7 +204,7 @@ def read_progress(project: Project) -> ProgressSummary:
             if milestone_id in summary.milestones_unlocked:
                 summary.milestone_unlock_dates[milestone_id] = when
 
-    source = _File(project.tito_config_path, summary)
+    source = _File(project.tito_config_path, summary, project.root)
     config = source.load()
     if config is not None:
         summary.tito_config = config

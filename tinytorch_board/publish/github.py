@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry, InputGitAuthor
+from github import Auth, Github, GithubException, GithubRetry, InputGitAuthor, Requester
 from github.GithubException import (
     BadCredentialsException,
     RateLimitExceededExceedsMaxWait,
@@ -75,11 +76,179 @@ class _BoundedRetry(GithubRetry):
         return seconds
 
 
+# -- bounded transfers ------------------------------------------------------------------------
+
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # our answers are a file of a few KB or a short list
+
+
+class ResponseTooLarge(requests.exceptions.RequestException):
+    """An answer larger than MAX_RESPONSE_BYTES (refused before it fills memory)."""
+
+
+class TransferDeadline(requests.exceptions.Timeout):
+    """An answer that did not arrive in full within its deadline (a dripping server)."""
+
+
+class NetworkBudget:
+    """Seconds of HTTP exchanges one command may spend with the API, all requests together.
+
+    Each request is bounded on its own (BoundedAdapter); this bounds their sum, so a
+    server that answers every request just inside its deadline still cannot hold a
+    command for long. Deliberate waits (a new fork, write pacing) are not counted: they
+    have their own limits. One budget per process; a Board starts it.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+        self.spent = 0.0
+        self.repeated_202 = 0
+        self._lock = threading.Lock()
+
+    def start(self, seconds: float | None) -> None:
+        with self._lock:
+            self.seconds, self.spent, self.repeated_202 = seconds, 0.0, 0
+
+    def remaining(self) -> float | None:
+        with self._lock:
+            return None if self.seconds is None else max(0.0, self.seconds - self.spent)
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self.spent += seconds
+
+
+BUDGET = NetworkBudget()
+# PyGithub repeats a GET answered 202 ("still processing") after 2 s, without end;
+# GitHub answers 202 to a GET only briefly (statistics being computed), never to ours.
+MAX_REPEATED_202 = 3
+
+
+class BoundedAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter whose every request, retries included, ends by one deadline.
+
+    requests' timeout is per socket read, so a server sending a byte a second never trips
+    it; here the whole exchange (connect, retries, headers, body) runs in a worker thread
+    that the caller stops waiting for at the deadline, and the body is read in chunks up
+    to MAX_RESPONSE_BYTES instead of all at once.
+    """
+
+    def __init__(self, deadline: float, max_bytes: int = MAX_RESPONSE_BYTES, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        remaining = BUDGET.remaining()
+        over_budget = TransferDeadline(
+            f"took more than {BUDGET.seconds:g} s of transfers in all for this command"
+        )
+        if remaining is not None and remaining <= 0:
+            raise over_budget
+        by_budget = remaining is not None and remaining < self.deadline
+        deadline = remaining if by_budget else self.deadline
+        started = time.monotonic()
+        try:
+            response = self._send_by(deadline, request, timeout, verify, cert, proxies)
+        except TransferDeadline:
+            if by_budget:
+                raise over_budget from None
+            raise
+        finally:
+            BUDGET.add(time.monotonic() - started)
+        if response.status_code == 202 and request.method in ("GET", "HEAD"):
+            BUDGET.repeated_202 += 1
+            if BUDGET.repeated_202 > MAX_REPEATED_202:
+                raise TransferDeadline(f"answered 202 (still processing) {MAX_REPEATED_202} times")
+        else:
+            BUDGET.repeated_202 = 0
+        return response
+
+    def _send_by(self, deadline: float, request, timeout, verify, cert, proxies):
+        outcome: dict[str, object] = {}
+        stop = threading.Event()
+
+        def exchange() -> None:
+            try:
+                response = requests.adapters.HTTPAdapter.send(
+                    self, request, True, timeout, verify, cert, proxies
+                )
+                outcome["response"] = self._read_body(response, stop)
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=exchange, name="tinytorch-board-github", daemon=True)
+        worker.start()
+        worker.join(deadline)
+        if worker.is_alive():
+            stop.set()
+            raise TransferDeadline(f"did not answer within {deadline:g} s")
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        return outcome["response"]
+
+    def _read_body(self, response, stop: threading.Event):
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response.close()
+            raise ResponseTooLarge(f"an answer of {declared} bytes (at most {self.max_bytes})")
+        parts, size = [], 0
+        for chunk in response.raw.stream(64 * 1024, decode_content=True):
+            if stop.is_set():
+                response.close()
+                raise TransferDeadline("stopped at the deadline")
+            size += len(chunk)
+            if size > self.max_bytes:
+                response.close()
+                raise ResponseTooLarge(f"an answer larger than {self.max_bytes} bytes")
+            parts.append(chunk)
+        response._content = b"".join(parts)
+        response._content_consumed = True
+        return response
+
+
+def _request_deadline(timeout: float | None, retry: object) -> float:
+    """How long one request may take in all, retries included: twice its timeout when it
+    may be retried (room for one retry after an answer lost to a timeout), else once.
+
+    Fast failures (a 502, a dropped connection) can use every retry within that; a
+    server that drips uses up the deadline, so a command is not held for minutes.
+    """
+    retries = getattr(retry, "total", 0) or 0
+    return float(timeout or 10) * (2 if retries > 0 else 1)
+
+
+def _bounded(connection_class: type) -> type:
+    class Bounded(connection_class):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.adapter = BoundedAdapter(
+                _request_deadline(self.timeout, self.retry),
+                max_retries=self.retry,
+                pool_connections=self.pool_size,
+                pool_maxsize=self.pool_size,
+            )
+            self.session.mount(f"{self.protocol}://", self.adapter)
+
+    Bounded.__name__ = f"Bounded{connection_class.__name__}"
+    return Bounded
+
+
+# PyGithub builds its requests session inside these connection classes; every Github
+# client in this process (this is the only module that makes one) uses the bounded ones.
+# injectConnectionClasses() would also turn off connection reuse, so set them directly.
+Requester.Requester._Requester__httpConnectionClass = _bounded(
+    Requester.HTTPRequestsConnectionClass
+)
+Requester.Requester._Requester__httpsConnectionClass = _bounded(
+    Requester.HTTPSRequestsConnectionClass
+)
+
+
 @dataclass(frozen=True)
 class Limits:
     """How long we are willing to wait; nothing blocks longer than these bounds."""
 
-    timeout: int = 10  # seconds per HTTP request (PyGithub wants an int)
+    timeout: int = 10  # seconds per attempt of an HTTP request, body included (an int for PyGithub)
     retries: int = 2  # retries of a request on 5xx, a dropped connection or a timeout
     backoff_factor: float = 1.0  # urllib3 backoff between those retries
     backoff_max: float = 8.0
@@ -87,10 +256,12 @@ class Limits:
     fork_wait: float = 60.0  # how long a new fork may take to become usable
     fork_poll: float = 1.0  # first pause between fork checks (doubles, at most 8 s)
     seconds_between_writes: float = 1.0  # GitHub asks integrators to pace writes
+    network_budget: float = 30.0  # seconds of transfers per command, all requests together
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
-        """Defaults, overridden by TINYTORCH_BOARD_{TIMEOUT,RETRIES,FORK_WAIT,WRITE_INTERVAL}."""
+        """Defaults, overridden by TINYTORCH_BOARD_{TIMEOUT,RETRIES,FORK_WAIT,WRITE_INTERVAL,
+        NETWORK_BUDGET}."""
         environ = os.environ if environ is None else environ
         values: dict[str, float | int] = {}
         for name, field, kind in (
@@ -98,6 +269,7 @@ class Limits:
             ("TINYTORCH_BOARD_RETRIES", "retries", int),
             ("TINYTORCH_BOARD_FORK_WAIT", "fork_wait", float),
             ("TINYTORCH_BOARD_WRITE_INTERVAL", "seconds_between_writes", float),
+            ("TINYTORCH_BOARD_NETWORK_BUDGET", "network_budget", float),
         ):
             raw = environ.get(name)
             if raw in (None, ""):
@@ -234,12 +406,19 @@ def describe_failure(
                 f"wait a little, {hint}"
             )
         return f"GitHub answered {exc.status} while {step} ({message})"
+    if isinstance(exc, ResponseTooLarge):
+        return (
+            f"{api_url} sent {exc} while {step}; that is not GitHub's answer: check "
+            f"--api-url, {hint}"
+        )
     if isinstance(exc, requests.exceptions.RetryError):
         return (
             f"GitHub kept answering with server errors while {step} "
             f"(gave up after {limits.retries} retries); wait a little, {hint}"
         )
     text = str(exc)
+    if isinstance(exc, TransferDeadline):
+        return f"GitHub {exc} while {step}; check your network or --api-url, {hint}"
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in text.lower():
         return (
             f"GitHub did not answer within {limits.timeout} s while {step}; check your "
@@ -291,6 +470,7 @@ class Board:
         self.limits = limits or Limits()
         self._sleep = sleep
         self._clock = clock
+        BUDGET.start(self.limits.network_budget)
         self._gh = Github(
             auth=Auth.Token(token),
             base_url=self.api_url,

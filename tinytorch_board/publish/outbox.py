@@ -45,6 +45,70 @@ def save_prepared(
     return record
 
 
+def keep_preview(outbox_dir: Path, prepared: Prepared, result_file: str | None) -> dict:
+    """Keep what `--dry-run` showed (no destination yet): the next send uses these bytes."""
+    return save_prepared(outbox_dir, prepared, result_file, None)
+
+
+def set_target(outbox_dir: Path, submission_id: str, target: dict | None) -> dict:
+    """Give a kept submission its destination (or take it back when the student says no).
+
+    Written before the first network call: from then on, `--retry` can resend it.
+    """
+    path = record_path(outbox_dir, submission_id)
+    record = load_record(path)
+    if record.get("target") == target:
+        return record
+    record["target"] = target
+    record["history"].append({"at": _now(), "status": record["status"], "target": target})
+    write_json(path, record)
+    return record
+
+
+def is_preview(record: dict) -> bool:
+    """Prepared by `--dry-run` and never sent anywhere."""
+    return record.get("status") == "prepared" and not record.get("target")
+
+
+def is_live(record: dict) -> bool:
+    """Sent, or on its way (failed or interrupted, waiting for --retry); not a preview."""
+    return record.get("status") in ("sent", "failed", "prepared") and not is_preview(record)
+
+
+def visibility(record: dict) -> str:
+    return str(record.get("submission", {}).get("visibility", "anonymous"))
+
+
+def same_result(record: dict, result_file: str | None, document: dict) -> bool:
+    """The record sent the same result file, or the same measurements."""
+    kept = record.get("result_file")
+    if (
+        result_file
+        and isinstance(kept, str)
+        and Path(kept).resolve() == Path(result_file).resolve()
+    ):
+        return True
+    mine, theirs = document.get("benchmark", {}), record["submission"].get("benchmark", {})
+    if not isinstance(theirs, dict):
+        return False
+    return all(mine.get(key) == theirs.get(key) for key in ("kind", "backend", "metrics", "tracks"))
+
+
+def where(record: dict) -> str:
+    """Where a record went (or is going), in a few words."""
+    destination = record.get("destination") if isinstance(record.get("destination"), dict) else {}
+    target = record.get("target") if isinstance(record.get("target"), dict) else {}
+    if destination.get("url"):
+        return str(destination["url"])
+    if destination.get("path"):
+        return str(destination["path"])
+    if target.get("type") == "local":
+        return str(target.get("board_dir"))
+    if target.get("repo"):
+        return str(target["repo"])
+    return "nowhere yet (preview)"
+
+
 def update_status(outbox_dir: Path, submission_id: str, status: str, **details: object) -> dict:
     """Move a record to a new state, keeping its history."""
     if status not in STATES:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from tinytorch_board.countries import ISO_3166_ALPHA2
-from tinytorch_board.errors import BoardError, DataFileError
-from tinytorch_board.jsonio import read_json
+from tinytorch_board.errors import BoardError
+from tinytorch_board.local.profile import submission_identity
 from tinytorch_board.local.progress import read_progress
 from tinytorch_board.local.project import Project
-from tinytorch_board.local.results import load_result, newest_result
+from tinytorch_board.local.results import (
+    check_not_tito,
+    load_result,
+    newest_result,
+    skipped_note,
+)
+from tinytorch_board.publish import outbox
 from tinytorch_board.submission.builder import Prepared, PublicFields, build_submission
 from tinytorch_board.submission.validator import check_document, text_problem
 
@@ -19,16 +27,17 @@ def prepare_from_project(
     project: Project, result_path: Path | None = None, public: PublicFields | None = None
 ) -> tuple[Prepared, Path, list[str]]:
     """Build and validate the submission for a result; (prepared, result file, warnings)."""
-    result_path = Path(result_path) if result_path else newest_result(project.benchmarks_dir)
+    skipped: list[Path] = []
+    if result_path:
+        result_path = Path(result_path)
+        check_not_tito(result_path)
+    else:
+        result_path = newest_result(project.benchmarks_dir, skipped)
     result = load_result(result_path)
     progress = read_progress(project)
-    warnings = list(progress.warnings)
-    profile = None
-    if project.profile_path.exists():
-        try:
-            profile = read_json(project.profile_path)
-        except DataFileError as exc:
-            warnings.append(f"profile ignored: {exc}")
+    warnings = [note for note in (skipped_note(skipped),) if note] + progress.warnings
+    profile, profile_warnings = submission_identity(project)
+    warnings += profile_warnings
     prepared = build_submission(
         result,
         modules_completed=len(progress.modules_completed),
@@ -41,6 +50,83 @@ def prepare_from_project(
         details = "; ".join(f"{p.path}: {p.message}" for p in problems[:3])
         raise BoardError(f"{result_path} cannot be submitted: {details}")
     return prepared, result_path, warnings
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The submission to show and send for one result, and what was sent of it before."""
+
+    prepared: Prepared
+    result_path: Path
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    reused: bool = False  # the very file an earlier --dry-run showed (same bytes)
+    earlier: tuple[dict, ...] = ()  # live outbox records of the same result
+
+    def conflict(self) -> dict | None:
+        """The earlier live submission of this result this one would duplicate, if any."""
+        return self.earlier[-1] if self.earlier else None
+
+    def switch_from(self) -> dict | None:
+        """An anonymous, sent submission of this result that --public may replace."""
+        mine = self.prepared.document.get("visibility")
+        for record in reversed(self.earlier):
+            if (
+                mine == "public"
+                and outbox.visibility(record) == "anonymous"
+                and record.get("status") == "sent"
+            ):
+                return record
+        return None
+
+
+def plan_submission(
+    project: Project, result_path: Path | None = None, public: PublicFields | None = None
+) -> Plan:
+    """Prepare the submission for a result, reusing the file a --dry-run already showed.
+
+    One result, one submission: every live outbox record of the same result (same file,
+    or same measurements) comes back in `earlier`, for the caller to refuse or switch.
+    """
+    prepared, path, warnings = prepare_from_project(project, result_path, public)
+    records, unreadable = outbox.list_records(project.outbox_dir)
+    warnings = warnings + unreadable
+    same = [r for r in records if outbox.same_result(r, str(path), prepared.document)]
+    for record in reversed(same):
+        kept = record["submission"]
+        if (
+            outbox.is_preview(record)
+            and kept.get("visibility") == prepared.document.get("visibility")
+            and kept.get("public") == prepared.document.get("public")
+            and isinstance(record.get("withdraw_secret"), str)
+        ):
+            prepared = Prepared(kept, record["withdraw_secret"])
+            reused = True
+            break
+    else:
+        reused = False
+    earlier = tuple(r for r in same if outbox.is_live(r))
+    return Plan(prepared, path, warnings, reused, earlier)
+
+
+def refusal(plan: Plan) -> str | None:
+    """Why sending this plan again is refused (one line), or None when it may go."""
+    record = plan.conflict()
+    if record is None or plan.switch_from() is not None:
+        return None
+    sid = record["submission_id"]
+    state = record.get("status")
+    when = (record.get("history") or [{}])[0].get("at", "")[:10]
+    shown = f"{outbox.visibility(record)} submission {sid[:8]} of {when}"
+    if state == "sent":
+        return (
+            f"this result is already on the board as {shown} ({outbox.where(record)}); "
+            f"one result, one submission: withdraw it first with "
+            f"`tinytorch-board withdraw {sid[:8]}`"
+        )
+    return (
+        f"this result is already waiting in the outbox as {shown} ({state}); "
+        "send it with `tinytorch-board submit --retry`"
+    )
 
 
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")

@@ -36,6 +36,7 @@ def pull_request_preview(
     login: str | None,
     via_fork: bool | None,
     where_you_would_land: str | None = None,
+    token_host: str | None = None,
 ) -> str:
     """The whole preview of a submission pull request, as printed before asking."""
     if via_fork is None:
@@ -60,10 +61,18 @@ def pull_request_preview(
     if where_you_would_land:
         lines += [where_you_would_land, ""]
     lines.append(identity_sentence(login))
+    if token_host:
+        lines.append(token_sentence(token_host))
     return "\n".join(lines)
 
 
-def withdrawal_preview(change: Change, repo: str, login: str | None) -> str:
+def token_sentence(host: str) -> str:
+    return f"Your GitHub token is sent only to {host}."
+
+
+def withdrawal_preview(
+    change: Change, repo: str, login: str | None, token_host: str | None = None
+) -> str:
     lines = [
         f"Target: a pull request to {repo} that deletes exactly one file, {change.path}.",
         f"Pull request title: {change.title}",
@@ -74,4 +83,6 @@ def withdrawal_preview(change: Change, repo: str, login: str | None) -> str:
         "and its site, not from the repository's past commits.",
         identity_sentence(login),
     ]
+    if token_host:
+        lines.append(token_sentence(token_host))
     return "\n".join(lines)

@@ -110,31 +110,82 @@ class Placement:
         return line + "."
 
 
+# Bounds of a sane distribution: scores are a few thousand at most, counts are people.
+MAX_ABS_SCORE = 1e12
+MAX_COUNT = 10**9
+MAX_GROUPS = 10_000
+
+
 def check_distribution(doc: object, source: str) -> dict:
-    """Shape-check a downloaded distribution; DataFileError naming the source."""
+    """Shape-check a downloaded distribution before any arithmetic; DataFileError naming it.
+
+    Every number used later is checked here: counts are non-negative integers, quantiles
+    101 finite, bounded, non-decreasing numbers, `systems` an object of such groups,
+    `k`, `totals` and `cohorts` counts. A board never publishes anything else.
+    """
     if not isinstance(doc, dict):
         raise DataFileError(source, "expected a JSON object")
     version = doc.get("distribution_version")
-    if version != DISTRIBUTION_VERSION:
+    if version != DISTRIBUTION_VERSION or isinstance(version, bool):
         raise DataFileError(
             source,
-            f"distribution_version {version!r} is not supported (expected "
+            f"distribution_version {_short(version)} is not supported (expected "
             f"{DISTRIBUTION_VERSION}); upgrade tinytorch-board",
         )
     groups = doc.get("groups")
     if not isinstance(groups, dict):
         raise DataFileError(source, "'groups' must be an object")
+    if len(groups) > MAX_GROUPS:
+        raise DataFileError(source, f"has {len(groups)} groups, more than {MAX_GROUPS}")
     for key, group in groups.items():
-        if not isinstance(group, dict) or not _is_quantiles(group.get("quantiles")):
-            raise DataFileError(source, f"group {key!r} has no valid quantiles")
+        _check_group(group, source, f"group {_short(key)}")
+        systems = group.get("systems", {})
+        if not isinstance(systems, dict):
+            raise DataFileError(source, f"group {_short(key)}: 'systems' must be an object")
+        for name, system in systems.items():
+            _check_group(system, source, f"group {_short(key)} system {_short(name)}")
+    if "k" in doc and not (_is_count(doc["k"]) and doc["k"] >= 1):
+        raise DataFileError(source, f"'k' must be a positive integer, not {_short(doc['k'])}")
+    for field in ("totals", "cohorts"):
+        block = doc.get(field, {})
+        if not isinstance(block, dict) or not all(_is_count(v) for v in block.values()):
+            raise DataFileError(source, f"'{field}' must map names to non-negative counts")
+    if "generated_at" in doc and not isinstance(doc["generated_at"], str):
+        raise DataFileError(source, "'generated_at' must be a string")
     return doc
+
+
+def _check_group(group: object, source: str, what: str) -> None:
+    if not isinstance(group, dict):
+        raise DataFileError(source, f"{what} must be an object")
+    if not _is_quantiles(group.get("quantiles")):
+        raise DataFileError(source, f"{what} has no valid quantiles")
+    if not _is_count(group.get("count")):
+        raise DataFileError(
+            source,
+            f"{what}: count must be a non-negative integer, not {_short(group.get('count'))}",
+        )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
 
 
 def _is_quantiles(points: object) -> bool:
     return (
         isinstance(points, list)
         and len(points) == QUANTILE_POINTS
-        and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in points)
+        and all(
+            isinstance(p, (int, float))
+            and not isinstance(p, bool)
+            and abs(p) <= MAX_ABS_SCORE  # False for NaN and infinities; safe for huge ints
+            for p in points
+        )
         and all(a <= b for a, b in zip(points, points[1:], strict=False))
     )
 
@@ -151,7 +202,7 @@ def place(
     system_ok = isinstance(system, dict) and _is_quantiles(system.get("quantiles"))
     return Placement(
         group=key,
-        group_count=int(group.get("count", 0)),
+        group_count=int(group["count"]),
         percentile=percentile_from_quantiles(score, group["quantiles"]),
         system_type=system_type if system_ok else None,
         system_count=int(system.get("count", 0)) if system_ok else None,

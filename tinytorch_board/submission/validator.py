@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -653,7 +655,14 @@ def check_file(path: Path, now: datetime | None = None, source: str | None = Non
     if path.is_symlink():
         return Checked(source, None, (Problem(source, "$", "is a symbolic link, not a file"),))
     try:
-        with path.open("rb") as handle:
+        # Not blocking on open: a FIFO named *.json must not hang `validate` or `build`.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return Checked(
+                source, None, (Problem(source, "$", "is not a regular file (a FIFO or device)"),)
+            )
+        with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
             if len(raw) > MAX_FILE_BYTES:
                 size = path.stat().st_size

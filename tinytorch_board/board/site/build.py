@@ -20,7 +20,7 @@ from pathlib import Path
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.board.site import api, pack, pages
-from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer
+from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer, is_our_archive
 from tinytorch_board.board.site.workers import WorkerPool, can_fork, worker_count
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import BoardError
@@ -118,6 +118,11 @@ def _render_archive(
     (path holds the old archive or the whole new one, never part of one)."""
     if path.is_dir():
         raise BoardError(f"{path} is a folder; give --archive a file name such as site.tar")
+    if (path.exists() or path.is_symlink()) and not is_our_archive(path):
+        raise BoardError(
+            f"{path} exists and is not a site archive written by tinytorch-board; refusing "
+            "to overwrite it: give --archive a new file name"
+        )
     say = progress or (lambda message: None)
     report = SiteReport(out_dir=path, listed=0)
     path.parent.mkdir(parents=True, exist_ok=True)

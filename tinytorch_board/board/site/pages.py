@@ -382,7 +382,11 @@ class _SubmissionParts:
             return milestones
         if self._progress is None:
             self._progress = FillIn.macro(
-                self._macros, "progress", ("milestones", "history"), ("milestones",), with_history=True
+                self._macros,
+                "progress",
+                ("milestones", "history"),
+                ("milestones",),
+                with_history=True,
             )
         return self._progress.fill(milestones, history)
 

@@ -157,8 +157,36 @@ def tar_header(name: str, size: int, mtime: int, directory: bool = False) -> byt
     fields = b"%011o\0%011o\0" % (size, mtime)
     checksum = _FIXED_SUM + sum(raw) + sum(prefix) + sum(mode) + kind[0] + sum(fields)
     return _HEADER % (
-        raw.ljust(100, b"\0"), mode, size, mtime, checksum, kind, prefix.ljust(155, b"\0")
+        raw.ljust(100, b"\0"),
+        mode,
+        size,
+        mtime,
+        checksum,
+        kind,
+        prefix.ljust(155, b"\0"),
     )
+
+
+def is_our_archive(path: Path) -> bool:
+    """True when path is a regular file that starts with a tar header this module writes
+    (ustar magic, owner 0 with empty user and group names, a correct checksum): safe for
+    `build --archive` to replace. Anything else (a thesis, a FIFO, a link) is left alone."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(512)
+    except OSError:
+        return False
+    # linkname, magic, empty user and group names, device numbers: as only we write them
+    if len(header) != 512 or header[108:124] != _ID + _ID or header[157:345] != _LINK_MAGIC_OWNERS:
+        return False
+    try:
+        stored = int(header[148:156].split(b"\0")[0].strip() or b"-1", 8)
+    except ValueError:
+        return False
+    return stored == sum(header[:148]) + 8 * ord(" ") + sum(header[156:])
 
 
 class Assembler:

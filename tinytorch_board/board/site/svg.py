@@ -1,8 +1,9 @@
 """Server-side SVG: community charts and README badges (share cards: `tinytorch_board.cards`).
 
 Everything here returns SVG text built from numbers and from labels that pass through
-`esc` (XML escaping), so no value can close a tag or start a script. Badges take only numbers and allowlisted words (kind, backend, badge names from the
-board's own config), never a display name.
+`esc` (XML escaping), so no value can close a tag or start a script. Badges take only
+numbers and allowlisted words (kind, backend, badge names from the board's own config),
+never a display name.
 """
 
 from __future__ import annotations
