@@ -33,6 +33,7 @@ DISTRIBUTIONS = {
     "jsonschema_rs": "jsonschema-rs",
     "markupsafe": "markupsafe",
     "numpy": "numpy",
+    "PIL": "pillow",
     "requests": "requests",
     "resvg_py": "resvg-py",
     "rich": "rich",

@@ -18,22 +18,54 @@ class Figure(TypedDict):
     id: str
     title: str
     lede: str
-    svg: Markup
+    svg: Markup  # the wide drawing
+    svg_narrow: Markup  # the phone drawing
     rows: list[tuple[str, int]]
     label_heading: str
     value_heading: str
 
 
-def _figure(fid, title, lede, svg_text, items, label_heading, value_heading="People") -> Figure:
+def _figure(fid, title, lede, draw, items, label_heading, value_heading="People") -> Figure:
+    """draw(narrow) -> SVG text: called for the wide and the phone drawing."""
     return {
         "id": fid,
         "title": title,
         "lede": lede,
-        "svg": Markup(svg_text),  # built by svg.py, which escapes every label
+        "svg": Markup(draw(False)),  # built by svg.py, which escapes every label
+        "svg_narrow": Markup(draw(True)),
         "rows": items,
         "label_heading": label_heading,
         "value_heading": value_heading,
     }
+
+
+# What each kind of score means, said once: the community page's captions and the
+# about page both read it (score.py holds the formulas).
+SCORE_MEANINGS: dict[str, str] = {
+    "baseline · numpy": (
+        "Your machine: numpy on this computer timed on three tensor workloads, against "
+        "the reference machine (= 50); every doubling of speed adds 10, 0 to 100."
+    ),
+    "baseline · tinytorch": (
+        "Your TinyTorch: the student's own tensor library timed on the same three "
+        "workloads, against the reference machine's numpy times (= 50); every doubling "
+        "of speed adds 10, 0 to 100."
+    ),
+    "capstone": (
+        "Capstone overall: the mean of the tracks that ran. Accuracy: chance = 0, "
+        "perfect = 100. Speed: the reference machine = 50, every doubling adds 10. "
+        "Compression: int8 alone (4x smaller) = 50, every doubling of the size ratio adds "
+        "25. Efficiency: 15 points per doubling of speed-up x size ratio. Compression and "
+        "efficiency lose 10 points per point of accuracy lost beyond 2."
+    ),
+}
+
+
+def score_meaning(kind: str, backend: str) -> str:
+    """The caption of a score of this kind and backend (SCORE_MEANINGS)."""
+    if kind == "capstone":
+        return SCORE_MEANINGS["capstone"]
+    return SCORE_MEANINGS.get(f"{kind} · {backend}", SCORE_MEANINGS["baseline · numpy"])
 
 
 def community_charts(stats: BoardStats) -> list[Figure]:
@@ -45,8 +77,11 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         _figure(
             "milestones",
             "Milestones reached",
-            "From the 1957 Perceptron to MLPerf: how many of us got there.",
-            svg.bar_chart("c-milestones", "Milestones reached", funnel, color=svg.PALETTE[2]),
+            "From the 1957 Perceptron to MLPerf: how many students got there (people, "
+            "each counted once, with every milestone any of their results reached).",
+            lambda narrow: svg.bar_chart(
+                "c-milestones", "Milestones reached", funnel, color=svg.PALETTE[2], narrow=narrow
+            ),
             funnel,
             "Milestone",
         )
@@ -56,18 +91,20 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         _figure(
             "modules",
             "Modules completed",
-            "How far along the 20 modules people were when they shared a result.",
-            svg.column_chart(
+            "How far along the 20 modules students are (people, each counted once at "
+            "their furthest result).",
+            lambda narrow: svg.column_chart(
                 "c-modules",
                 "Modules completed",
                 [str(i) for i in range(len(modules))],
                 modules,
                 color=svg.PALETTE[3],
                 every=2,
+                narrow=narrow,
             ),
             [(str(i), v) for i, v in enumerate(modules)],
             "Modules",
-            "Results",
+            "People",
         )
     )
     systems = sorted(c.systems.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -75,8 +112,10 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         _figure(
             "systems",
             "Kinds of computer",
-            "Laptops, desktops, old and new: every machine is welcome.",
-            svg.bar_chart("c-systems", "Kinds of computer", systems, color=svg.PALETTE[1]),
+            "Laptops, desktops, old and new: every machine is welcome (results).",
+            lambda narrow: svg.bar_chart(
+                "c-systems", "Kinds of computer", systems, color=svg.PALETTE[1], narrow=narrow
+            ),
             systems,
             "System",
             "Results",
@@ -86,12 +125,16 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         width = 100 / max(1, len(bins))
         labels = [f"{round(j * width)}" for j in range(len(bins))]
         title = f"Scores: {group.replace('/', ' · suite ', 1).replace('/', ' · ')}"
+        kind, _, rest = group.partition("/")
+        backend = rest.partition("/")[2]
         charts.append(
             _figure(
                 f"scores-{i}",
                 title,
-                "Reference machine = 50; every doubling of speed adds 10.",
-                svg.column_chart(f"c-scores-{i}", title, labels, list(bins), every=2),
+                f"Ranked results. {score_meaning(kind, backend)}",
+                lambda narrow, i=i, title=title, labels=labels, bins=bins: svg.column_chart(
+                    f"c-scores-{i}", title, labels, list(bins), every=2, narrow=narrow
+                ),
                 [(f"{round(j * width)}–{round((j + 1) * width)}", v) for j, v in enumerate(bins)],
                 "Score",
                 "Results",
@@ -102,14 +145,15 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         _figure(
             "months",
             "Results shared each month",
-            "The community growing, month by month.",
-            svg.column_chart(
+            "The community growing, month by month (results).",
+            lambda narrow: svg.column_chart(
                 "c-months",
                 "Results shared each month",
                 [m for m, _ in months],
                 [v for _, v in months],
                 color=svg.PALETTE[4],
                 every=max(1, len(months) // 6),
+                narrow=narrow,
             ),
             months,
             "Month",
@@ -117,14 +161,19 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         )
     )
     for fid, title, lede, data in (
-        ("cohorts", "Cohorts", "Which term people joined in.", c.cohorts),
+        ("cohorts", "Cohorts", "Which term students joined in (people).", c.cohorts),
         (
             "courses",
             "How people take the course",
-            "University, bootcamp or self-paced.",
+            "University, bootcamp or self-paced (people).",
             c.course_types,
         ),
-        ("countries", "Countries", "Where public entries come from.", c.countries),
+        (
+            "countries",
+            "Countries",
+            "Where students who show their name come from (people).",
+            c.countries,
+        ),
     ):
         items = sorted(data.items(), key=lambda kv: (-kv[1], kv[0]))
         if fid == "cohorts":
@@ -135,7 +184,9 @@ def community_charts(stats: BoardStats) -> list[Figure]:
                     fid,
                     title,
                     lede,
-                    svg.bar_chart(f"c-{fid}", title, items, color=svg.PALETTE[5]),
+                    lambda narrow, fid=fid, title=title, items=items: svg.bar_chart(
+                        f"c-{fid}", title, items, color=svg.PALETTE[5], narrow=narrow
+                    ),
                     items,
                     title,
                 )
