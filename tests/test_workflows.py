@@ -201,7 +201,10 @@ def test_pages_builds_then_deploys_with_the_pages_actions() -> None:
     # the build writes the artifact's tar itself; it is uploaded under the name
     # deploy-pages reads, exactly where the build put it
     runs = [s["run"] for s in build["steps"] if "tinytorch-board build" in s.get("run", "")]
-    assert runs == ['tinytorch-board build --board . --archive "$RUNNER_TEMP/artifact.tar"']
+    assert runs == [  # with the share cards kept between runs (issue 18)
+        'tinytorch-board build --board . --archive "$RUNNER_TEMP/artifact.tar" '
+        "--card-cache .cache/cards"
+    ]
     upload = next(s for s in build["steps"] if "actions/upload-artifact@" in s.get("uses", ""))
     assert upload["with"]["name"] == "github-pages"
     assert upload["with"]["path"] == "${{ runner.temp }}/artifact.tar"
