@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def command_runs(runs: int, backend: str, project: Path) -> tuple[list[float], list[float]]:
-    """Wall time (interpreter start to exit) and score of `benchmark baseline` runs."""
+def command_runs(
+    runs: int, backend: str, project: Path, machine: list | None = None
+) -> tuple[list[float], list[float]]:
+    """Wall time (interpreter start to exit) and score of `benchmark baseline` runs
+    (and the machine scores, appended to `machine` when given)."""
     walls, scores = [], []
     argv = [sys.executable, "-m", "tinytorch_board", "--project-dir", str(project)]
     argv += ["benchmark", "baseline", "--backend", backend, "--json", "--no-prompt"]
@@ -32,7 +35,10 @@ def command_runs(runs: int, backend: str, project: Path) -> tuple[list[float], l
         start = time.perf_counter()
         done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=True)
         walls.append(time.perf_counter() - start)
-        scores.append(json.loads(done.stdout)["score"])
+        result = json.loads(done.stdout)
+        scores.append(result["score"])
+        if machine is not None:
+            machine.append(result.get("machine_score"))
     return walls, scores
 
 
@@ -85,17 +91,36 @@ def main() -> None:
         "--project", type=Path, help="project dir (default: a temp dir with no tinytorch)"
     )
     parser.add_argument("--backend", default="numpy", choices=["auto", "numpy", "tinytorch"])
+    parser.add_argument(
+        "--fixture",
+        choices=["looped", "vectorized", "noop-optimizer"],
+        help="use a copy of the test fixture package built like TinyTorch's reference "
+        "solution as the project (implies --backend tinytorch)",
+    )
     args = parser.parse_args()
+    if args.fixture:
+        args.backend = "tinytorch"
     if args.reference:
         reference(args.runs)
         return
     with tempfile.TemporaryDirectory() as tmp:
         project = args.project or Path(tmp)
+        if args.fixture:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from bench_helpers import reference_package
+
+            project = reference_package(
+                Path(tmp) / "fixture",
+                vectorized_matmul=args.fixture == "vectorized",
+                noop_optimizer=args.fixture == "noop-optimizer",
+            )
         (project / ".tito").mkdir(exist_ok=True)
-        walls, scores = command_runs(args.runs, args.backend, project)
+        machine: list = []
+        walls, scores = command_runs(args.runs, args.backend, project, machine)
     mean = statistics.fmean(scores)
     cv = statistics.stdev(scores) / mean * 100 if len(scores) > 1 and mean else 0.0
-    print(f"benchmark baseline --backend {args.backend}, {args.runs} consecutive runs:")
+    what = f" (fixture: {args.fixture})" if args.fixture else ""
+    print(f"benchmark baseline --backend {args.backend}{what}, {args.runs} consecutive runs:")
     print(
         f"  wall time (interpreter start to exit): median {statistics.median(walls):.2f} s, "
         f"min {min(walls):.2f} s, max {max(walls):.2f} s   (target <= 5 s)"
@@ -105,6 +130,15 @@ def main() -> None:
         f"range {min(scores):.1f}..{max(scores):.1f}, "
         f"coefficient of variation {cv:.2f} %   (target <= 2 %)"
     )
+    print(f"  headline scores in run order: {scores}")
+    machines = [m for m in machine if m is not None]
+    if machines:
+        print(
+            f"  machine score: median {statistics.median(machines):.1f}, "
+            f"range {min(machines):.1f}..{max(machines):.1f}"
+        )
+    if args.pairs <= 0:
+        return
     gaps = twice_slower_gap(args.pairs)
     print(
         f"  2x slower backend (each op run twice per call), {args.pairs} pairs: score lower by "

@@ -45,13 +45,30 @@ def main() -> None:
     parser.add_argument("--reference", action="store_true", help="re-measure the speed reference")
     parser.add_argument("--project", type=Path, help="project dir (default: temp, no tinytorch)")
     parser.add_argument("--backend", default="numpy", choices=["auto", "numpy", "tinytorch"])
+    parser.add_argument(
+        "--fixture",
+        choices=["looped", "vectorized", "noop-optimizer"],
+        help="use a copy of the test fixture package built like TinyTorch's reference "
+        "solution as the project (implies --backend tinytorch)",
+    )
     args = parser.parse_args()
+    if args.fixture:
+        args.backend = "tinytorch"
     if args.reference:
         reference(max(args.runs, 5))
         return
     walls, results = [], []
     with tempfile.TemporaryDirectory() as tmp:
         project = args.project or Path(tmp)
+        if args.fixture:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from bench_helpers import reference_package
+
+            project = reference_package(
+                Path(tmp) / "fixture",
+                vectorized_matmul=args.fixture == "vectorized",
+                noop_optimizer=args.fixture == "noop-optimizer",
+            )
         (project / ".tito").mkdir(exist_ok=True)
         argv = [sys.executable, "-m", "tinytorch_board", "--project-dir", str(project)]
         argv += ["benchmark", "capstone", "--track", "all", "--backend", args.backend]
@@ -78,6 +95,8 @@ def main() -> None:
         f"  overall      score median {statistics.median(overall):5.1f}"
         f"  ({min(overall)}..{max(overall)})"
     )
+    for name, entry in results[-1]["details"].get("implementation", {}).items():
+        print(f"  {name}: {entry['implementation']} ({entry['reason']})")
     last = results[-1]["tracks"]
     for name, track in last.items():
         if track:

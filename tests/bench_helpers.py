@@ -155,3 +155,42 @@ def write_student(root: Path, variant: str = "complete") -> Path:
         _write(package / "core" / "layers.py", "raise ImportError('Linear: TODO')\n")
     (root / ".tito").mkdir(parents=True, exist_ok=True)
     return root
+
+
+REFERENCE_FIXTURE = Path(__file__).parent / "fixtures" / "tinytorch_reference"
+VECTORIZED_MATMUL = """        return Tensor(np.matmul(a, b))
+"""
+
+
+def reference_package(
+    root: Path,
+    *,
+    vectorized_matmul: bool = False,
+    missing: str | None = None,
+    noop_optimizer: bool = False,
+) -> Path:
+    """Copy the reference-like fixture package to root/tinytorch and vary it.
+
+    vectorized_matmul: the looped 2-D matmul becomes one numpy call (what the
+    acceleration module teaches). missing: a module path under tinytorch/ to delete
+    ("core/activations.py"), so the package fails at import. noop_optimizer: SGD and
+    Adam's step() do nothing.
+    """
+    import shutil
+
+    target = Path(root) / "tinytorch"
+    shutil.copytree(REFERENCE_FIXTURE / "tinytorch", target)
+    if vectorized_matmul:
+        tensor = target / "core" / "tensor.py"
+        text = tensor.read_text()
+        begin, end = text.index("        # MATMUL-BEGIN"), text.index("        # MATMUL-END")
+        tensor.write_text(text[:begin] + VECTORIZED_MATMUL + text[end:])
+    if missing:
+        (target / missing).unlink()
+    if noop_optimizer:
+        optimizers = target / "core" / "optimizers.py"
+        text = optimizers.read_text().replace(
+            "    def step(self):\n", "    def step(self):\n        return None\n"
+        )
+        optimizers.write_text(text)
+    return Path(root)

@@ -29,6 +29,7 @@ def make_doc(
     cohort: str | None = "Fall 2026",
     course_type: str | None = "university",
     public: dict | None = None,
+    suite_version: int = 1,
 ) -> dict:
     """A submission document with the given fields (score not recomputed: stats only)."""
     number = next(_counter)
@@ -38,6 +39,12 @@ def make_doc(
     doc["created_at"] = created_at or f"2026-0{1 + number % 9}-{1 + number % 28:02d}T10:00:00Z"
     doc["benchmark"]["kind"] = kind
     doc["benchmark"]["backend"] = backend
+    doc["benchmark"]["suite_version"] = suite_version
+    if suite_version == 1:  # suite 1 has one score and no same-run numpy figures
+        doc["benchmark"].pop("machine_score", None)
+        for metric in doc["benchmark"]["metrics"].values():
+            for key in ("numpy_median_ms", "numpy_iqr_ms", "numpy_runs"):
+                metric.pop(key, None)
     doc["benchmark"]["score"] = score
     doc["system"]["system_type"] = system_type
     doc["progress"]["modules_completed"] = modules

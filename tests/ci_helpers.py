@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from pathlib import Path
 
 from tinytorch_board.board.demo_data import generate
@@ -60,7 +61,10 @@ class BoardRepo:
         return target
 
     def new_doc(self) -> dict:
-        return next(self.fresh)
+        """A valid document not on the board yet, from a participant new to the board."""
+        doc = next(self.fresh)
+        doc["participant_id"] = str(uuid.uuid4())
+        return doc
 
     def add_doc(self, doc: dict, relative: str | None = None) -> str:
         relative = relative or submission_path(doc)

@@ -10,7 +10,13 @@ import sys
 
 import pytest
 
-from tinytorch_board.bench.harness import HarnessSettings, quartiles, round_sig, time_callable
+from tinytorch_board.bench.harness import (
+    HarnessSettings,
+    quartiles,
+    round_sig,
+    time_callable,
+    time_interleaved,
+)
 
 
 class FakeTime:
@@ -142,3 +148,42 @@ def test_blas_threads_pins_blas_even_when_numpy_is_not_loaded_yet():
     env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_interleaved_timing_alternates_and_shares_one_budget():
+    now = {"ns": 0}
+    order = []
+
+    def op(name, cost_ms):
+        def run():
+            order.append(name)
+            now["ns"] += int(cost_ms * 1e6)
+
+        return run
+
+    slow, fast = op("slow", 10.0), op("fast", 0.02)
+    settings = HarnessSettings(min_runs=5, min_time_ms=0, budget_ms=200, floor_runs=3)
+    mine, numpy = time_interleaved([slow, fast], settings, clock=lambda: now["ns"])
+    assert mine.median_ms == pytest.approx(10.0) and numpy.median_ms == pytest.approx(0.02)
+    assert mine.runs == numpy.runs >= 3
+    # After calibration, samples alternate: one batch of each per round.
+    timed = order[order.index("slow", order.index("fast")) :]
+    assert timed[0] == "slow" and "fast" in timed[1 : 1 + numpy.calls_per_run + 1]
+    # A constant cost converges at min_runs; the shared budget is not doubled.
+    assert mine.runs == 5
+
+
+def test_interleaved_timing_stops_at_the_shared_budget():
+    now = {"ns": 0}
+    costs = itertools.cycle([10.0, 30.0])  # never converges
+
+    def slow():
+        now["ns"] += int(next(costs) * 1e6)
+
+    def fast():
+        now["ns"] += int(0.01 * 1e6)
+
+    settings = HarnessSettings(min_runs=5, min_time_ms=0, budget_ms=300, floor_runs=3)
+    mine, _ = time_interleaved([slow, fast], settings, clock=lambda: now["ns"])
+    assert not mine.converged
+    assert mine.runs * 20 <= 300 + 3 * 30  # about the budget, not twice it

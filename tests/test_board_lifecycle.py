@@ -115,7 +115,8 @@ class Board:
             "base": base,
             "answers": {
                 f"GET repos/{REPO}/pulls/7": {
-                    "number": 7, "state": "open", "head": {"sha": head}, "base": {"sha": base},
+                    "number": 7, "state": "open", "head": {"sha": head},
+                    "base": {"sha": base, "ref": "main"},
                     "user": {"login": "student-1"}, "author_association": association,
                     "body": body,
                 },
@@ -133,8 +134,17 @@ class Board:
         self.runs += 1
         tmp = self.tmp / f"run{self.runs}"
         checkout = tmp / "checkout"
+        wf = self.workflow(workflow)
+        job = next(iter(wf["jobs"]))
+        # actions/checkout as the job configures it: one commit unless `fetch-depth: 0`
+        # (the whole history, where the board's deleted ids are read).
+        checkout_step = next(
+            s for s in wf["jobs"][job]["steps"] if s.get("uses", "").startswith("actions/checkout@")
+        )
+        full = checkout_step.get("with", {}).get("fetch-depth") == 0
+        depth = [] if full else ["--depth", "1"]
         subprocess.run(
-            ["git", "clone", "-q", "--depth", "1", "--branch", "main",
+            ["git", "clone", "-q", *depth, "--branch", "main",
              f"file://{self.path}", str(checkout)],
             check=True, capture_output=True,
         )  # fmt: skip
@@ -148,8 +158,6 @@ class Board:
             },
             "inputs": {},
         }
-        wf = self.workflow(workflow)
-        job = next(iter(wf["jobs"]))
         run = JobRun(wf, job, context, checkout, tmp)
         outputs = run.run()
         merged = any(r["method"] == "PUT" for r in gh_requests(tmp)) or (
@@ -196,7 +204,11 @@ def delete(*docs: dict):
 
 
 @pytest.fixture
-def board(tmp_path: Path) -> Board:
+def board(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Board:
+    # `board remove --to` commits in this process: the maintainer's identity, as a
+    # maintainer's git has one (HOME is a fresh folder with no git config).
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
     return Board(tmp_path)
 
 
@@ -272,11 +284,6 @@ def test_submission_withdrawal_and_moderation_through_the_generated_workflows(
     assert json.loads(cli_run("board", "list", str(board.path), "--json").output)["count"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the history rule (a removed submission never comes back) is built in issue 16 "
-    "and is not on main yet",
-)
 def test_a_removed_submission_cannot_be_added_again(board: Board) -> None:
     spam = board.new_doc()
     pr = board.pull_request(add(spam))
@@ -293,8 +300,13 @@ def test_a_removed_submission_cannot_be_added_again(board: Board) -> None:
         "--yes",
     )
     pr = board.pull_request(add(spam))
-    _, outputs, merged = board.run("validate-submission.yml", pr)
-    assert outputs["ok"] == "false" and not merged
+    # validate-submission.yml's full clone holds the deletion; the job comments and fails.
+    with pytest.raises(StepFailed, match="refused"):
+        board.run("validate-submission.yml", pr)
+    requests = gh_requests(board.tmp / f"run{board.runs}")
+    assert not any(r["method"] == "PUT" for r in requests)  # never merged
+    (comment,) = [r["fields"]["body"] for r in requests if r["method"] == "POST"]
+    assert "A withdrawn submission stays withdrawn" in comment, comment
 
 
 def test_a_board_yaml_change_is_checked_by_the_generated_workflow(board: Board) -> None:

@@ -564,9 +564,9 @@ def write_distribution(tmp_path: Path, docs: list[dict]) -> Path:
         "totals": {"submissions": len(docs), "participants": len(docs), "public_entries": 0},
         "cohorts": {},
         "groups": {
-            "baseline/1/numpy": {
+            "baseline/2/numpy": {
                 "kind": "baseline",
-                "suite_version": 1,
+                "suite_version": 2,
                 "backend": "numpy",
                 "count": len(scores),
                 "quantiles": quantiles(scores),
@@ -584,10 +584,11 @@ def test_success_comment_places_the_score(repo: BoardRepo, tmp_path: Path) -> No
     doc = next(d for d in repo.fresh if d["benchmark"]["backend"] == "numpy")
     head = open_pr(repo, lambda r: r.add_doc(doc))
     _, report = check_pr(repo, head)
-    site = write_distribution(tmp_path, generate(200, seed=3))
+    demo = [d for d in generate(300, seed=3) if d["benchmark"]["backend"] == "numpy"]
+    site = write_distribution(tmp_path, [d for d in demo if d["benchmark"]["kind"] == "baseline"])
     comment = render(tmp_path, report, "--distribution", str(site))
     assert comment.startswith("<!-- tinytorch-board:validate -->\n### ✅ Valid submission")
-    assert re.search(r"top \d+% of \d+ baseline 1 numpy results", comment)
+    assert re.search(r"top \d+% of \d+ baseline · suite 2 · numpy results", comment)
     assert f"**{doc['benchmark']['score']:.1f}**" in comment
     assert "merged automatically" in comment
     assert head[:12] in comment

@@ -43,9 +43,11 @@ def my_cohort() -> str:
 
 def demo_share_below(score: float, backend: str = "numpy") -> float:
     """Share (0..100) of the demo scores below `score`, computed from the raw scores."""
-    scores = [d["benchmark"]["score"] for d in generate(300, seed=3)]
-    backends = [d["benchmark"]["backend"] for d in generate(300, seed=3)]
-    group = [s for s, b in zip(scores, backends, strict=True) if b == backend]
+    group = [
+        d["benchmark"]["score"]
+        for d in generate(300, seed=3)
+        if d["benchmark"]["backend"] == backend and d["benchmark"]["kind"] == "baseline"
+    ]
     return 100 * sum(1 for s in group if s < score) / len(group)
 
 
@@ -86,6 +88,16 @@ def test_local_figures_count_results_and_submissions(tt_project):
     assert local["benchmarks"]["latest"]["score"] == 50.0
     assert local["benchmarks"]["best"]["score"] == 60.0
     assert local["benchmarks"]["best"]["created_at"] == "2026-11-18T00:00:00Z"
+    # A faster run of another backend is not a better run of this one.
+    add_result(
+        tt_project,
+        speedup=8.0,
+        backend="tinytorch",
+        moment=datetime(2026, 11, 17, tzinfo=timezone.utc),
+    )
+    local = run_json(tt_project, "community", "stats")["local"]
+    assert local["benchmarks"]["best"]["score"] == 60.0
+    assert local["benchmarks"]["best"]["backend"] == "numpy"
     assert local["submissions"] == {"prepared": 1, "sent": 2, "failed": 1, "withdrawn": 0}
     assert local["profile"]["joined"] is True
     assert local["profile"]["cohort"] == my_cohort()
@@ -112,7 +124,7 @@ def test_a_local_board_gives_community_figures_and_your_percentile(
     assert latest["score"] < best["score"]
     for placed in (latest, best):
         assert placed["placed"] is True
-        assert placed["group"] == "baseline/1/numpy"
+        assert placed["group"] == "baseline/2/numpy"
         assert placed["group_count"] == 200
         # Within 1.5 points of the share computed from the raw scores themselves.
         assert abs(placed["percentile"] - demo_share_below(placed["score"])) < 1.5
@@ -122,7 +134,7 @@ def test_a_local_board_gives_community_figures_and_your_percentile(
     assert "Submissions:     300 from 154 participants (63 public)" in text
     assert f"Your cohort:     {my_cohort()}: 52" in text
     assert f"percentile {latest['percentile']:.1f}" in text
-    assert "of 200 baseline 1 numpy results" in text
+    assert "of 200 baseline · suite 2 · numpy results" in text
 
 
 def test_a_small_cohort_is_reported_as_such(tt_project, tmp_path, distribution):
@@ -141,7 +153,7 @@ def test_a_result_in_an_unpublished_group(tt_project, tmp_path, distribution):
     latest = figures["community"]["placement"]["latest"]
     assert latest == {
         "score": 50.0,
-        "group": "baseline/1/jax",
+        "group": "baseline/2/jax",
         "file": latest["file"],
         "placed": False,
         "note": "no published results in this group yet",

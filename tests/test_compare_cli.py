@@ -110,13 +110,13 @@ def test_json_percentile_matches_the_board(project, httpserver, distribution, do
     mine = report["score"]
     placement = report["placement"]
     stats = compute_stats(loaded(docs), config(k_anonymity=5), NOW)
-    group = [e.score for e in stats.entries if e.group == "baseline/1/numpy" and not e.outlier]
+    group = [e.score for e in stats.entries if e.group == "baseline/2/numpy" and not e.outlier]
     exact = 100 * sum(s < mine for s in group) / len(group)
     ties = 100 * sum(s == mine for s in group) / len(group)
     assert exact - 1 <= placement["percentile"] <= exact + ties + 1
     assert placement["group_count"] == len(group)
     assert placement["system_type"] == report["system_type"]
-    assert report["group"] == "baseline/1/numpy" and report["from_cache"] is False
+    assert report["group"] == "baseline/2/numpy" and report["from_cache"] is False
 
 
 def test_local_site_or_board_directory(project, tmp_path, distribution):
@@ -148,15 +148,15 @@ def test_default_source_is_the_configured_pages_url(project, httpserver, distrib
 def test_group_without_results_and_submission_files(project, tmp_path, docs, distribution):
     site = tmp_path / "site" / "api"
     site.mkdir(parents=True)
-    numpy_only = {**distribution, "groups": {"baseline/1/numpy": distribution["groups"][
-        "baseline/1/numpy"]}}  # fmt: skip
+    numpy_only = {**distribution, "groups": {"baseline/2/numpy": distribution["groups"][
+        "baseline/2/numpy"]}}  # fmt: skip
     (site / "distribution.json").write_text(json.dumps(numpy_only))
     tiny = next(d for d in docs if d["benchmark"]["backend"] == "tinytorch")
     result = tmp_path / "tiny.json"
     result.write_text(json.dumps(_result_from(tiny)))
     outcome = run(project, str(result), "--from", str(tmp_path))
     assert outcome.exit_code == 0
-    assert "No published baseline/1/tinytorch results yet" in outcome.output
+    assert "No published baseline/2/tinytorch results yet" in outcome.output
     submission = tmp_path / "submission.json"
     numpy_doc = next(d for d in docs if d["benchmark"]["backend"] == "numpy")
     submission.write_text(json.dumps(numpy_doc))
@@ -185,7 +185,7 @@ def test_landing_line_for_submit(docs, distribution):
     doc = next(d for d in docs if d["benchmark"]["backend"] == "numpy")
     line = landing_line(doc, distribution)
     assert line.startswith("Your score would land in the top ")
-    assert "baseline 1 numpy results" in line
+    assert "baseline · suite 2 · numpy results" in line
     assert landing_line(doc, {"distribution_version": 1, "groups": {}}) is None
     assert landing_line(doc, {"nonsense": True}) is None
     unscored = {**doc, "benchmark": {**doc["benchmark"], "score": None}}

@@ -253,7 +253,7 @@ def test_any_64_kib_file_is_judged_in_well_under_a_second(name, raw):
 
 def test_check_pr_stops_after_too_many_files(board_repo):
     """Three 64 KiB files in a one-file pull request: refused without reading them."""
-    from tinytorch_board.board.ci.decide import check_pr
+    from tinytorch_board.board.ci.decide import BoardFacts, check_pr
     from tinytorch_board.board.config import AutomationConfig
 
     repo = board_repo
@@ -268,6 +268,12 @@ def test_check_pr_stops_after_too_many_files(board_repo):
     git = GitRepo(repo.path)
     files = git.changes(git.commit("main"), head)
     read = []
-    check = check_pr(files, lambda blob, limit: read.append(blob) or b"{}", AutomationConfig())
+    facts = BoardFacts(withdrawn=frozenset(), owners=lambda participant: [])
+
+    def reader(blob, limit):
+        read.append(blob)
+        return b"{}"
+
+    check = check_pr(files, reader, AutomationConfig(), None, None, facts)
     assert [f.code for f in check.findings] == ["too-many"]
     assert read == []

@@ -43,7 +43,7 @@ def test_benchmark_writes_a_result_and_never_overwrites(measured):
 def test_benchmark_table_output(project):
     result = run("--project-dir", str(project), "benchmark", "baseline")
     assert result.exit_code == 0
-    assert "Score:" in result.stdout and "nothing was sent" in result.stdout
+    assert "Your machine:" in result.stdout and "nothing was sent" in result.stdout
 
 
 def test_submit_dry_run_shows_the_exact_file_and_writes_nothing(measured, board):

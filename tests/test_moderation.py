@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from ci_helpers import BoardRepo, submission_path
+from ci_helpers import GIT_ENV, BoardRepo, submission_path
 from click.testing import CliRunner
 from github_fake import github_fake_fixture, github_server_fixture  # noqa: F401  (fixtures)
 from submit_helpers import fast_env
@@ -25,7 +25,11 @@ def run(*args: str, env: dict | None = None):
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> BoardRepo:
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BoardRepo:
+    # `board remove --to` commits in this process: a maintainer's git identity (HOME is a
+    # fresh folder with no git config).
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
     return BoardRepo(tmp_path / "board", existing=4)
 
 

@@ -111,6 +111,7 @@ def test_the_wheel_holds_the_templates_board_yaml_and_schema(wheel):
         "tinytorch_board/templates/base.html",
         "tinytorch_board/templates/static/site.css",
         "tinytorch_board/board/scaffold/board.yaml",
+        "tinytorch_board/_board_github/workflows/pages.yml",
         "tinytorch_board/submission/schema_v1.json",
     ):
         assert required in names, required

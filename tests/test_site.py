@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from site_helpers import BADGES, demo_stats, make_entry, stats_for
 
 from tinytorch_board.board.config import BoardConfig, SiteConfig
-from tinytorch_board.board.site import pack, render_site, svg
+from tinytorch_board.board.site import api, pack, render_site, svg
 from tinytorch_board.board.site.build import MARKER
 from tinytorch_board.board.site.pages import CSP, PAGE_SIZE, TINYTORCH_URL
 from tinytorch_board.cards import card_name, student_card
 from tinytorch_board.cli import cli
 from tinytorch_board.errors import BoardError
+from tinytorch_board.submission.score import score_name
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = [
@@ -393,7 +394,9 @@ def test_badges_and_shields_endpoint(demo_site):
     entry = next(e for e in stats.entries if not e.outlier)
     shields = json.loads(read(out / f"badges/{entry.submission_id}.json"))
     assert shields["schemaVersion"] == 1 and shields["label"] == "TinyTorch"
-    assert shields["message"] == f"{entry.score:.1f} · top {entry.top_percent}%"
+    # The first word names the score (and so the group the "top %" is of).
+    what = api.BADGE_SCORE_WORDS[score_name(entry.kind, entry.suite_version, entry.backend)]
+    assert shields["message"] == f"{what} {entry.score:.1f} · top {entry.top_percent}%"
     badge = ET.fromstring(read(out / f"badges/{entry.submission_id}.svg"))
     assert [t.text for t in badge.iter(f"{SVG_NS}text")] == ["TinyTorch", shields["message"]]
 
@@ -548,7 +551,9 @@ def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):
     options = [t for t in index.text if t in ("baseline", "capstone")]
     assert options[:2] == ["baseline", "capstone"]
     text = Page(read(out / f"s/{capstone.submission_id}.html")).all_text
-    assert "capstone benchmark" in text and "Top 100% of 1 capstone · numpy result" in text
+    assert (
+        "capstone benchmark" in text and "Top 100% of 1 capstone · suite 1 · numpy result" in text
+    )
 
 
 def test_submission_page_is_small_strict_and_escaped(tmp_path):
@@ -580,7 +585,7 @@ def test_badges_with_equal_text_share_one_file(tmp_path):
     assert len({p.stat().st_ino for p in svgs}) == 1  # hard links: one inode, many names
     for e in stats.entries:
         shields = json.loads(read(out / f"badges/{e.submission_id}.json"))
-        assert shields["message"] == f"61.0 · top {e.top_percent}%"
+        assert shields["message"] == f"machine 61.0 · top {e.top_percent}%"
 
 
 def test_badges_are_written_where_hard_links_fail(tmp_path, monkeypatch):

@@ -77,5 +77,5 @@ def test_landing_skips_sources_it_cannot_use(tmp_path):
     ).parents[1]
     sources = Sources((str(empty), str(other), str(good)))
     line = landing(document, sources, cache_dir=None)
-    assert line == "Your score would land in the top 50% of 101 baseline 1 numpy results."
+    assert line == "Your score would land in the top 50% of 101 baseline · suite 1 · numpy results."
     assert landing(document, Sources((str(empty), str(other))), cache_dir=None) is None

@@ -103,7 +103,7 @@ _DELETE = object()
         (
             "benchmark.suite_version",
             7,
-            "$.benchmark.suite_version: unknown suite_version 7 (known: 1)",
+            "$.benchmark.suite_version: unknown suite_version 7 (known: 1, 2)",
         ),
         (
             "benchmark.metrics.matmul.median_ms",

@@ -1,9 +1,10 @@
 """Run a workflow job's `run:` steps locally, the way a runner would, with `gh` faked.
 
-Only the network edge is fake: `gh` answers from canned API responses (and records what
-it was asked to do); git talks to a real local "origin" repository; `tinytorch-board` is
-this checkout's CLI. Expressions are evaluated for the small subset our workflows use
-(context lookups, `||`, `&&`, `==`, `!=`, `contains`) and nothing else.
+Only the network edge is fake: `gh` answers from canned API responses (an answer
+`{"__sequence__": [...]}` changes from call to call) and records what it was asked to do;
+git talks to a real local "origin" repository; `tinytorch-board` is this checkout's CLI.
+Expressions are evaluated for the small subset our workflows use (context lookups, `||`,
+`&&`, `==`, `!=`, `contains`) and nothing else.
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ if key not in answers:
     print(f"gh: HTTP 404: Not Found ({key})", file=sys.stderr)
     sys.exit(1)
 answer = answers[key]
+if isinstance(answer, dict) and "__sequence__" in answer:
+    # Successive calls get successive answers (the last repeats); null is a 404.
+    counts_path = state / "counts.json"
+    counts = json.loads(counts_path.read_text()) if counts_path.exists() else {}
+    sequence = answer["__sequence__"]
+    answer = sequence[min(counts.get(key, 0), len(sequence) - 1)]
+    counts[key] = counts.get(key, 0) + 1
+    counts_path.write_text(json.dumps(counts))
+    if answer is None:
+        print(f"gh: HTTP 404: Not Found ({key})", file=sys.stderr)
+        sys.exit(1)
 if "--silent" in args:
     sys.exit(0)
 if jq:  # gh filters with jq's language and prints raw strings, as `jq -r` does

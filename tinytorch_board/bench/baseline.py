@@ -1,4 +1,10 @@
-"""Baseline suite 1: tensor ops, 100x100 matmul, a (1,784)->128->ReLU->10 forward pass."""
+"""Baseline suite 2: tensor ops, 100x100 matmul, a (1,784)->128->ReLU->10 forward pass.
+
+With the student's tinytorch, numpy runs the same operations in the same run, each
+metric timed right after the student's, so both scores come from one file: *your
+TinyTorch* (student vs numpy, fair across hardware) and *your machine* (numpy vs the
+reference machine). Suite 1 files (numpy-relative score of whatever ran) stay valid.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +22,19 @@ from tinytorch_board.bench.backends import (
     PreparedBaseline,
     numpy_baseline,
 )
-from tinytorch_board.bench.harness import HarnessSettings, time_callable
+from tinytorch_board.bench.harness import HarnessSettings, time_callable, time_interleaved
 from tinytorch_board.clock import iso_utc, utc_now
 from tinytorch_board.errors import BoardError
 from tinytorch_board.local.results import RESULT_VERSION
-from tinytorch_board.submission.score import BASELINE_METRICS, baseline_score
+from tinytorch_board.submission.score import (
+    BASELINE_METRICS,
+    CURRENT_BASELINE_SUITE,
+    NUMPY_SIBLINGS,
+    framework_score,
+    machine_score,
+)
 
-SUITE_VERSION = 1
+SUITE_VERSION = CURRENT_BASELINE_SUITE
 BACKEND_CHOICES = ("auto", "numpy", "tinytorch")
 DEFAULT_SETTINGS = HarnessSettings()
 
@@ -87,11 +99,14 @@ def plan_backend(
     report = student.probe(root, timeout)
     unusable = report.message if not report.ok else report.import_error
     if unusable:
+        unusable = student.with_module_hint(unusable)
         if choice == "tinytorch":
             raise BoardError(f"cannot use your tinytorch: {unusable}; fix it, or {fallback}")
         return BackendPlan("numpy", [f"your tinytorch was not used: {unusable}"], report)
     if report.problems and choice == "auto":
-        missing = "; ".join(f"{name}: {why}" for name, why in report.problems.items())
+        missing = student.with_module_hint(
+            "; ".join(f"{name}: {why}" for name, why in report.problems.items())
+        )
         return BackendPlan(
             "numpy",
             [f"your tinytorch is incomplete ({missing}), so numpy was measured"],
@@ -102,28 +117,46 @@ def plan_backend(
 
 def _time_all(
     prepared: PreparedBaseline,
+    reference: PreparedBaseline | None,
     settings: HarnessSettings,
     on_progress: Callable[[str], None] | None,
-    prefix: str,
-) -> tuple[dict[str, dict], dict[str, str]]:
-    """Time every runnable metric; an exception during timing becomes a failure."""
+) -> tuple[dict[str, dict], dict[str, dict], dict[str, str]]:
+    """Time every runnable metric; with a reference, numpy interleaved with the student's op.
+
+    Interleaved rounds (one sample of each per round) put both medians in the same
+    stretch of time, so a burst of load from another process falls on both sides of
+    the ratio instead of on one.
+    """
     from tinytorch_board.bench.student import describe_exception, quiet
 
     metrics: dict[str, dict] = {}
+    numpy_metrics: dict[str, dict] = {}
     failures = dict(prepared.failures)
     for name in BASELINE_METRICS:
         op = prepared.operations.get(name)
+        ref = reference.operations[name] if reference is not None else None
         if op is None:
             failures.setdefault(name, f"no {OPERATION_NAMES[name]} to measure")
-            continue
+            if ref is None:
+                continue
         if on_progress:
-            on_progress(f"{prefix}{METRIC_LABELS[name]}")
+            against = " against numpy" if ref is not None and op is not None else ""
+            on_progress(f"Measuring {METRIC_LABELS[name]}{against}")
+        funcs = [f for f in (op, ref) if f is not None]
         try:
             with quiet():
-                metrics[name] = time_callable(op, settings).as_metric()
+                timings = time_interleaved(funcs, settings)
         except (Exception, SystemExit) as exc:
             failures[name] = f"your {OPERATION_NAMES[name]} raised {describe_exception(exc)}"
-    return metrics, failures
+            if ref is not None and op is not None:  # numpy alone, for the machine score
+                with quiet():
+                    numpy_metrics[name] = time_callable(ref, settings).as_metric()
+            continue
+        if op is not None:
+            metrics[name] = timings[0].as_metric()
+        if ref is not None:
+            numpy_metrics[name] = timings[-1].as_metric()
+    return metrics, numpy_metrics, failures
 
 
 def run_baseline(
@@ -147,7 +180,7 @@ def run_baseline(
     settings = settings or DEFAULT_SETTINGS
     inputs = BaselineInputs.make()
     notes: list[str] = []
-    reference_metrics: dict[str, dict] | None = None
+    missing_module: dict | None = None
     uses_student = prepare is None and backend != "numpy"
     with (
         blas_threads(1) as threads,
@@ -158,6 +191,7 @@ def run_baseline(
         else:
             plan = plan_backend(backend, project_root, probe_timeout_s)
             notes.extend(plan.notes)
+            missing_module = _missing_module(plan)
             prepared = numpy_baseline(inputs)
             if plan.backend == "tinytorch":
                 if on_metric:
@@ -170,39 +204,86 @@ def run_baseline(
                 else:
                     prepared = student.student_baseline(inputs, package, plan.probe)
         notes.extend(prepared.notes)
-        metrics, failures = _time_all(prepared, settings, on_metric, "Measuring ")
-        if prepared.backend != "numpy":
-            reference_metrics, _ = _time_all(
-                numpy_baseline(inputs), settings, on_metric, "Measuring numpy: "
-            )
+        reference = numpy_baseline(inputs) if prepared.backend != "numpy" else None
+        metrics, numpy_metrics, failures = _time_all(prepared, reference, settings, on_metric)
+    return _document(
+        prepared.backend, metrics, numpy_metrics, failures, notes, threads, missing_module, now
+    )
+
+
+def _missing_module(plan: BackendPlan) -> dict | None:
+    """The TinyTorch module that would add what the student's package is missing."""
+    from tinytorch_board.bench.student import module_for
+
+    probe = plan.probe
+    texts = list(plan.notes)
+    if probe is not None:
+        texts += [probe.import_error or "", *probe.problems.values()]
+    for text in texts:
+        found = module_for(text)
+        if found is not None:
+            return found
+    return None
+
+
+def _document(backend, metrics, numpy_metrics, failures, notes, threads, missing, now) -> dict:
+    """The result document: headline score, machine score, per-op slowdowns."""
     medians = {name: metric["median_ms"] for name, metric in metrics.items()}
-    score = baseline_score(medians, SUITE_VERSION) if not failures else None
+    numpy_side = metrics if backend == "numpy" else numpy_metrics
+    numpy_medians = {name: metric["median_ms"] for name, metric in numpy_side.items()}
+    complete = set(numpy_medians) == set(BASELINE_METRICS)
+    machine = machine_score(numpy_medians, SUITE_VERSION) if complete else None
     details: dict = {"blas_threads": threads, "notes": notes, "failed": failures}
-    if reference_metrics is not None:
-        details["numpy_metrics"] = reference_metrics
+    if missing is not None:
+        details["missing_module"] = missing
+    if backend == "numpy":
+        score = machine if not failures else None
+    else:
+        for name, metric in metrics.items():
+            ref = numpy_metrics.get(name)
+            if ref is None:
+                failures.setdefault(name, "numpy's own timing of this operation failed")
+                continue
+            for key, sibling in NUMPY_SIBLINGS.items():
+                metric[sibling] = ref[key]
+        metrics = {name: metric for name, metric in metrics.items() if name not in failures}
+        medians = {name: metric["median_ms"] for name, metric in metrics.items()}
+        score = (
+            framework_score(medians, numpy_medians)
+            if not failures and set(medians) == set(BASELINE_METRICS)
+            else None
+        )
+        details["numpy_metrics"] = numpy_metrics
         details["vs_numpy"] = {
-            name: round(metrics[name]["median_ms"] / reference_metrics[name]["median_ms"], 3)
-            for name in metrics
-            if name in reference_metrics
+            name: round(medians[name] / numpy_medians[name], 3)
+            for name in medians
+            if name in numpy_medians
         }
     return {
         "result_version": RESULT_VERSION,
         "kind": "baseline",
         "suite_version": SUITE_VERSION,
-        "backend": prepared.backend,
+        "backend": backend,
         "created_at": iso_utc(now()),
         "client_version": __version__,
         "metrics": metrics,
         "score": score,
+        "machine_score": machine,
         "system": sysinfo.collect(),
         "details": details,
     }
 
 
+# Where the course closes a large gap (shown beside a slowdown of 10x or more).
+CLOSES_THE_GAP = "the acceleration module (18) is where this closes"
+
+
 def ratio_line(name: str, ratio: float) -> str:
-    """The learner-facing comparison: 'Your matmul is 3.1x slower than numpy'."""
+    """The learner-facing comparison: 'Your matmul is 480x slower than numpy'."""
     what = OPERATION_NAMES.get(name, name)
     verb = "are" if what.endswith("ops") else "is"
+    if ratio >= 10:
+        return f"Your {what} {verb} {ratio:.0f}x slower than numpy: {CLOSES_THE_GAP}"
     if ratio >= 1.05:
         return f"Your {what} {verb} {ratio:.1f}x slower than numpy"
     if ratio <= 1 / 1.05:

@@ -108,6 +108,57 @@ def time_callable(
     return Timing(median, q3 - q1, len(samples), converged, calls)
 
 
+def time_interleaved(
+    funcs: list[Callable[[], object]],
+    settings: HarnessSettings | None = None,
+    clock: Callable[[], int] = time.perf_counter_ns,
+) -> list[Timing]:
+    """Measure several callables in alternating rounds (one sample of each per round).
+
+    Used for a ratio (the student's op against numpy's): both medians then come from
+    the same stretch of time, so load from other processes falls on both sides alike
+    instead of on whichever ran during the burst. Sampling stops when every IQR is
+    within target, or when the shared budget (one op's, split among them) is spent; a
+    slow op gets `floor_runs` samples at least.
+    """
+    settings = settings or HarnessSettings()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        calls = [_calibrate(func, settings, clock) for func in funcs]
+        samples: list[list[float]] = [[] for _ in funcs]
+        converged = [False] * len(funcs)
+        # Interleaving shares one op's time among the ops, it does not add to it: the
+        # baseline's whole process must stay within a few seconds with three pairs.
+        budget_ms = settings.budget_ms
+        min_time_ms = settings.min_time_ms
+        start = clock()
+        while len(samples[0]) < settings.max_runs:
+            for index, func in enumerate(funcs):
+                n = calls[index]
+                t0 = clock()
+                for _ in range(n):
+                    func()
+                samples[index].append((clock() - t0) / 1e6 / n)
+            spent_ms = (clock() - start) / 1e6
+            if len(samples[0]) >= settings.min_runs and spent_ms >= min_time_ms:
+                for index, taken in enumerate(samples):
+                    q1, median, q3 = quartiles(taken)
+                    converged[index] = median > 0 and (q3 - q1) / median <= settings.rel_iqr_target
+                if all(converged):
+                    break
+            if spent_ms >= budget_ms and len(samples[0]) >= settings.floor_runs:
+                break
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    timings = []
+    for index, taken in enumerate(samples):
+        q1, median, q3 = quartiles(taken)
+        timings.append(Timing(median, q3 - q1, len(taken), converged[index], calls[index]))
+    return timings
+
+
 def _calibrate(func: Callable[[], object], settings: HarnessSettings, clock) -> int:
     """Warm up, then pick how many calls one sample needs to last target_sample_ms."""
     calls = 1

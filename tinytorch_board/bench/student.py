@@ -111,6 +111,63 @@ def quiet() -> Iterator[None]:
         yield
 
 
+class GuestTimeout(Exception):
+    """The student's code ran past its time limit (raised inside it, then caught)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the student's code after `seconds` (SIGALRM, main thread, POSIX only).
+
+    Elsewhere the limit cannot be enforced from inside the process; callers also size
+    the work from measured speed, so the limit is a guard, not the plan.
+    """
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise GuestTimeout(f"your code ran longer than its {seconds:.0f} s limit")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def guest(seconds: float) -> Iterator[None]:
+    """Call the student's code: prints and warnings captured, and a time limit."""
+    with quiet(), time_limit(seconds):
+        yield
+
+
+def find_attribute(names: tuple[str, ...], modules: tuple[str, ...]) -> tuple[object, str] | None:
+    """The first of `names` found in any of `modules` (imported quietly), with where.
+
+    Module layouts differ by release (tinytorch.core.optimizers, tinytorch.optimization.
+    quantization, tinytorch.perf.quantization, ...), so callers list candidates.
+    """
+    for module_name in modules:
+        try:
+            with quiet():
+                module = importlib.import_module(module_name)
+        except (Exception, SystemExit):
+            continue
+        for name in names:
+            value = getattr(module, name, None)
+            if callable(value):
+                return value, f"{module_name}.{name}"
+    return None
+
+
 @contextlib.contextmanager
 def project_on_path(root: Path | None) -> Iterator[None]:
     """Put the project root first on sys.path while the student's code is in use."""
@@ -171,6 +228,55 @@ def load_package(root: Path | None) -> StudentPackage:
         else:
             package.problems[piece] = _first_useful(reasons)
     return package
+
+
+# Names in a package path that are not the curriculum module's slug.
+_MODULE_ALIASES = {
+    "loader": "dataloader",
+    "data": "dataloader",
+    "profiler": "profiling",
+    "benchmark": "benchmarking",
+    "olympics": "capstone",
+    "competition": "capstone",
+    "submit": "capstone",
+    "optimizer": "optimizers",
+    "trainer": "training",
+    "dense": "layers",
+}
+_PIECE_MODULES = {"Tensor": "tensor", "Linear": "layers", "ReLU": "activations"}
+
+
+def module_for(text: str) -> dict | None:
+    """The curriculum module behind a failure text ('No module named tinytorch.core.x').
+
+    Returns {"package": "tinytorch.core.activations", "module": "02", "title":
+    "Activations"} or None when the text names no tinytorch module or piece.
+    """
+    import re
+
+    from tinytorch_board.curriculum import MODULES
+
+    by_slug = {m.slug: m for m in MODULES}
+    for dotted in re.findall(r"tinytorch(?:\.[A-Za-z_][A-Za-z0-9_]*)+", text or ""):
+        parts = dotted.split(".")
+        for index in range(len(parts) - 1, 0, -1):
+            slug = _MODULE_ALIASES.get(parts[index], parts[index])
+            if slug in by_slug:
+                m = by_slug[slug]
+                return {"package": ".".join(parts[: index + 1]), "module": m.id, "title": m.title}
+    for piece, slug in _PIECE_MODULES.items():
+        if re.search(rf"\b{piece}\b", text or ""):
+            m = by_slug[slug]
+            return {"package": piece, "module": m.id, "title": m.title}
+    return None
+
+
+def with_module_hint(text: str) -> str:
+    """`text`, plus which TinyTorch module adds the missing piece when one is named."""
+    found = module_for(text)
+    if found is None:
+        return text
+    return f"{text} (module {found['module']}, {found['title']}, adds {found['package']})"
 
 
 def _first_useful(reasons: list[str]) -> str:

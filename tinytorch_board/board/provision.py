@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,12 +34,22 @@ from tinytorch_board.submission.score import CAPSTONE_SUITE_VERSION
 MANIFEST_VERSION = 1
 LOCK_PATH = ".github/tinytorch-board/requirements.txt"
 MANIFEST_PATH = ".github/tinytorch-board/manifest.json"
-# How this repository's workflows install (its source tree) and how a board's do (its lock).
+# How this repository's workflows install (its source tree, after the hash-pinned
+# dependencies of .github/requirements/ci.txt) and how a board's do (the release lock
+# `board init` writes: tinytorch-board's sdist and every dependency, by hash).
 SOURCE_INSTALL = (
-    "python -m pip install --quiet --require-hashes --no-deps -r requirements/lock.txt"
-    " && python -m pip install --quiet --no-deps ."
+    "python -m pip install --quiet --require-hashes --no-deps -r .github/requirements/ci.txt\n"
+    "python -m pip install --quiet --no-deps --no-build-isolation ."
 )
 BOARD_INSTALL = f"python -m pip install --quiet --require-hashes --no-deps -r {LOCK_PATH}"
+# The whole install step of this repository's workflows (name, comments, the two lines).
+_SOURCE_STEP = re.compile(
+    r"^(?P<indent> +)- name: Install tinytorch-board[^\n]*\n"
+    r"(?:(?P=indent)  #[^\n]*\n)*"
+    r"(?P=indent)  run: \|\n"
+    + "".join(rf"(?P=indent)    {re.escape(line)}\n" for line in SOURCE_INSTALL.split("\n")),
+    re.MULTILINE,
+)
 # board path -> path under this repository's .github (or the wheel's copy of it).
 FROM_GITHUB = {
     ".github/workflows/validate-submission.yml": "workflows/validate-submission.yml",
@@ -71,15 +82,23 @@ def _github_file(relative: str) -> str:
     return packaged.read_text(encoding="utf-8")
 
 
+def _board_step(match: re.Match) -> str:
+    indent = match["indent"]
+    return (
+        f"{indent}- name: Install tinytorch-board from the board's release lock (hash-checked)\n"
+        f"{indent}  run: {BOARD_INSTALL}\n"
+    )
+
+
 def managed_files(lock_text: str) -> dict[str, str]:
     """Every file this release manages in a board, by path, as it writes them."""
     files: dict[str, str] = {}
     for target, source in FROM_GITHUB.items():
         text = _github_file(source)
         if target.startswith(".github/workflows/"):
-            if SOURCE_INSTALL not in text:
+            text, steps = _SOURCE_STEP.subn(_board_step, text)
+            if not steps:
                 raise BoardError(f"{source} has no install step to point at the lock")
-            text = text.replace(SOURCE_INSTALL, BOARD_INSTALL)
         files[target] = text
     for target, source in FROM_SCAFFOLD.items():
         files[target] = _scaffold(source)

@@ -86,7 +86,11 @@ def _finish(
     help="With --files: folder of the added blobs, each file named by its SHA.",
 )
 @BOARD
-@click.option("--author", help="The pull request author's GitHub login (for batch limits).")
+@click.option(
+    "--author",
+    help="The submitter's GitHub login: the pull request's author (batch limits, "
+    "public.github, participant_id ownership).",
+)
 @click.option(
     "--author-association",
     "association",
@@ -118,9 +122,12 @@ def check_pr(
     """May this pull request merge as a submission? Checks every changed file and its content.
 
     Rules: only added files, each `submissions/<2 hex>/<32 hex>.json`, plain (no symlink),
-    within the size cap, at most automation.max_files_per_pr of them, each valid, and the
-    author within automation.max_prs_per_author_per_day (given --recent-prs). A broken
-    board.yaml is reported as a finding, so the comment says so.
+    within the size cap, at most automation.max_files_per_pr of them, each valid; no
+    submission_id the board's history ever deleted; public.github equal to --author; no
+    participant_id already on the board from another submitter; the author within
+    automation.max_prs_per_author_per_day (given --recent-prs). --board must be a full
+    clone of the base branch: its history is read. A broken board.yaml is reported as a
+    finding, so the comment says so.
     """
     from tinytorch_board.board.ci.run import check_pull_request
 
@@ -188,6 +195,7 @@ def verify_withdrawal(
 
 @ci.command("intake")
 @click.option("--body-file", required=True, help="The issue body ('-' reads standard input).")
+@click.option("--author", help="The issue author's GitHub login (the submitter).")
 @BOARD
 @click.option(
     "--write-to",
@@ -197,13 +205,17 @@ def verify_withdrawal(
 @OUT
 @AS_JSON
 @EXIT_ZERO
-def intake(body_file, board_dir, write_to, out_file, as_json, exit_zero) -> None:
-    """Validate a submission pasted into the issue form; write the file to commit if valid."""
+def intake(body_file, author, board_dir, write_to, out_file, as_json, exit_zero) -> None:
+    """Validate a submission pasted into the issue form; write the file to commit if valid.
+
+    The same rules as check-pr, with the issue's author as the submitter; --board must be
+    a full clone of the base branch (its history is read).
+    """
     from tinytorch_board.board.ci.run import intake as run_intake
     from tinytorch_board.board.ci.run import read_text_input
     from tinytorch_board.jsonio import write_text_atomic
 
-    report, content = run_intake(read_text_input(body_file), board_dir)
+    report, content = run_intake(read_text_input(body_file), board_dir, author)
     if content is not None and write_to is not None:
         write_text_atomic(write_to / report["path"], content)
     _finish(report, out_file, as_json, exit_zero, report["ok"])

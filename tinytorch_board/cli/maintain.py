@@ -151,12 +151,19 @@ def remove(ids, reason, board_dir, repo, api_url, token_option, yes, as_json) ->
             click.echo(f"Committed {commit[:12]}; push it (or open a pull request from it).")
     else:
         from tinytorch_board.cli.submit import github_board, progress_printer
-        from tinytorch_board.publish.deliver import Target
+        from tinytorch_board.publish.deliver import FROM_COMMAND_LINE, Target
         from tinytorch_board.publish.github import DEFAULT_API_URL
         from tinytorch_board.publish.texts import removal_change
 
-        target = Target("github", repo=repo, api_url=api_url or DEFAULT_API_URL)
-        connected = github_board(target, token_option, "then run the same command again")
+        # The API host comes from the command line or is GitHub's: the token goes nowhere
+        # a file named (see confirm_token_host).
+        target = Target(
+            "github",
+            repo=repo,
+            api_url=api_url or DEFAULT_API_URL,
+            api_url_from=FROM_COMMAND_LINE if api_url else "default",
+        )
+        connected = github_board(target, token_option, "then run the same command again", yes)
         try:
             progress = progress_printer(as_json)
             opened = [

@@ -75,8 +75,16 @@ class ResultsSummary:
 
     @property
     def best(self) -> ResultInfo | None:
+        """The best result comparable with the latest (same kind, suite version and
+        backend): a capstone or a numpy run never counts as a better tinytorch run."""
+        latest = self.latest
+        if latest is None:
+            return None
         # Ties go to the later run.
-        return max(reversed(self.results), key=lambda r: r.score, default=None)
+        return max(
+            (r for r in reversed(self.results) if r.group == latest.group),
+            key=lambda r: r.score,
+        )
 
     def best_of(self, kind: str) -> ResultInfo | None:
         return max(

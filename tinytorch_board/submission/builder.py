@@ -15,7 +15,15 @@ from tinytorch_board.submission import SCHEMA_VERSION
 from tinytorch_board.submission.score import BASELINE_METRICS
 
 SYSTEM_FIELDS = ("system_type", "os", "arch", "cpu_cores", "memory_gb", "python", "numpy")
-METRIC_FIELDS = ("median_ms", "iqr_ms", "runs", "converged")
+METRIC_FIELDS = (
+    "median_ms",
+    "iqr_ms",
+    "runs",
+    "converged",
+    "numpy_median_ms",
+    "numpy_iqr_ms",
+    "numpy_runs",
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ def _benchmark_block(result: dict) -> dict:
             },
             "score": result["score"],
         }
+        if result.get("machine_score") is not None:
+            block["machine_score"] = result["machine_score"]
         return block
     if kind == "capstone":
         return {

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tinytorch_board.errors import DataFileError
+from tinytorch_board.submission.score import group_label_of_key
 
 DISTRIBUTION_VERSION = 1
 QUANTILE_POINTS = 101
@@ -102,7 +103,7 @@ class Placement:
     def sentence(self) -> str:
         line = (
             f"Your score would land in the top {self.top_percent}% of {self.group_count} "
-            f"{self.group.replace('/', ' ')} results"
+            f"{group_label_of_key(self.group)} results"
         )
         if self.system_percentile is not None:
             top = max(1, min(100, round(100 - self.system_percentile)))

@@ -1,9 +1,19 @@
-"""The score: a pure function of a result's metrics and its suite version.
+"""The scores: pure functions of a result's metrics and its suite version.
 
-Reference machine = 50 points; every doubling of speed (geometric mean over the
-metrics of reference_ms / measured_ms) adds 10; clamped to 0..100 and rounded to one
-decimal. The validator recomputes it, so this module is part of the public contract:
-changing a reference time means a new suite_version.
+Two numbers, each honest about what it measures:
+
+- *Your machine* (`machine_score`): numpy's times against the reference machine.
+  Reference machine = 50 points; every doubling of speed (geometric mean over the
+  metrics of reference_ms / measured_ms) adds 10; clamped to 0..100, one decimal.
+- *Your TinyTorch* (`framework_score`, suite 2 on): the student's own ops against numpy
+  timed in the same run on the same machine, so the hardware cancels out. 100 = as fast
+  as numpy; every doubling slower (geometric mean of student_ms / numpy_ms) costs 10;
+  clamped to 0..100. About 1000x slower than numpy (ten doublings) is 0.
+
+A baseline file's `score` is its headline: the framework score for backend tinytorch,
+the machine score for backend numpy. The validator recomputes both, so this module is
+part of the public contract: changing a reference time or a constant means a new
+suite_version.
 """
 
 from __future__ import annotations
@@ -15,18 +25,27 @@ from collections.abc import Mapping
 # as the median of 10 runs of the numpy backend on the reference machine, idle: a shared
 # 2-core x86_64 Linux VM (24 GiB), Python 3.11, numpy 2.4, OpenBLAS pinned to 1 thread.
 # `python benchmarks/bench_baseline.py --reference` re-measures them.
-REFERENCE_MS: dict[int, dict[str, float]] = {
-    1: {
-        "tensor_ops": 0.00592,
-        "matmul": 0.0196,
-        "forward_pass": 0.00929,
-    },
+_SUITE_1_REFERENCE = {
+    "tensor_ops": 0.00592,
+    "matmul": 0.0196,
+    "forward_pass": 0.00929,
 }
+# Suite 2 times the same operations on the same inputs, so its machine score keeps
+# suite 1's reference; what changed is the file (same-run numpy medians beside the
+# student's) and the headline of a tinytorch result (the framework score).
+REFERENCE_MS: dict[int, dict[str, float]] = {1: _SUITE_1_REFERENCE, 2: _SUITE_1_REFERENCE}
+# Suites whose tinytorch results carry same-run numpy medians and a framework score.
+FRAMEWORK_SUITES = frozenset({2})
+CURRENT_BASELINE_SUITE = 2
+# Sibling keys of a metric holding the same run's numpy figures (suite 2, tinytorch).
+NUMPY_SIBLINGS = {"median_ms": "numpy_median_ms", "iqr_ms": "numpy_iqr_ms", "runs": "numpy_runs"}
 
 BASELINE_METRICS: tuple[str, ...] = ("tensor_ops", "matmul", "forward_pass")
 SCORE_TOLERANCE = 0.051  # scores are stored with one decimal
 POINTS_PER_DOUBLING = 10.0
 REFERENCE_POINTS = 50.0
+FRAMEWORK_TOP_POINTS = 100.0  # as fast as numpy
+FRAMEWORK_POINTS_PER_DOUBLING = 10.0  # lost per doubling slower than numpy
 
 
 def clamp_score(value: float) -> float:
@@ -55,6 +74,56 @@ def baseline_score(medians_ms: Mapping[str, float], suite_version: int = 1) -> f
             raise ValueError(f"metric {name} must be a positive finite time")
         logs.append(math.log2(ref_ms / measured))
     return clamp_score(REFERENCE_POINTS + POINTS_PER_DOUBLING * sum(logs) / len(logs))
+
+
+def machine_score(numpy_medians_ms: Mapping[str, float], suite_version: int) -> float:
+    """*Your machine*: numpy's medians against the reference machine (= 50)."""
+    return baseline_score(numpy_medians_ms, suite_version)
+
+
+def slowdowns(
+    student_medians_ms: Mapping[str, float], numpy_medians_ms: Mapping[str, float]
+) -> dict[str, float]:
+    """Per metric, how many times slower the student's op was than numpy's (same run)."""
+    out = {}
+    for name in BASELINE_METRICS:
+        if name not in student_medians_ms or name not in numpy_medians_ms:
+            raise ValueError(f"missing metric: {name}")
+        mine, ref = student_medians_ms[name], numpy_medians_ms[name]
+        for value in (mine, ref):
+            if not (value > 0 and math.isfinite(value)):
+                raise ValueError(f"metric {name} must be a positive finite time")
+        out[name] = mine / ref
+    return out
+
+
+def framework_score(
+    student_medians_ms: Mapping[str, float], numpy_medians_ms: Mapping[str, float]
+) -> float:
+    """*Your TinyTorch*: 100 at numpy's speed, -10 per doubling slower (geometric mean)."""
+    ratios = slowdowns(student_medians_ms, numpy_medians_ms)
+    mean_log = sum(math.log2(r) for r in ratios.values()) / len(ratios)
+    return clamp_score(FRAMEWORK_TOP_POINTS - FRAMEWORK_POINTS_PER_DOUBLING * mean_log)
+
+
+def baseline_scores(bench: Mapping) -> tuple[float, float | None]:
+    """(headline score, machine score or None) recomputed from a baseline block.
+
+    Suite 1: the headline is the machine-style score of whatever ran, no machine score.
+    Suites with a framework score: backend numpy -> both are the machine score; backend
+    tinytorch -> the framework score and the machine score of the same run's numpy.
+    Raises ValueError (or KeyError) when the block does not allow a score.
+    """
+    suite = bench["suite_version"]
+    metrics = bench["metrics"]
+    medians = {name: metrics[name]["median_ms"] for name in metrics}
+    if suite not in FRAMEWORK_SUITES:
+        return baseline_score(medians, suite), None
+    if bench["backend"] == "numpy":
+        machine = machine_score(medians, suite)
+        return machine, machine
+    numpy_medians = {name: metrics[name]["numpy_median_ms"] for name in metrics}
+    return framework_score(medians, numpy_medians), machine_score(numpy_medians, suite)
 
 
 # --- capstone ------------------------------------------------------------------------
@@ -148,3 +217,39 @@ def capstone_overall(track_scores: Mapping[str, float]) -> float:
     # fsum is exact, so the result does not depend on the order the tracks come in
     # (a JSON file stores them sorted); plain sum could flip a .x5 rounding.
     return round(math.fsum(track_scores.values()) / len(track_scores), 1)
+
+
+# --- what a score means, by comparable group -------------------------------------------
+
+
+def score_name(kind: str, suite_version: int, backend: str) -> str:
+    """What a result's headline score measures, in a few words."""
+    if kind == "capstone":
+        return "Capstone"
+    if backend == "numpy":
+        return "Your machine"
+    if suite_version in FRAMEWORK_SUITES:
+        return "Your TinyTorch"
+    return "Score"  # suite 1: a tinytorch result timed against the reference machine
+
+
+def group_label(kind: str, suite_version: int, backend: str) -> str:
+    """A comparable group in words: 'baseline · suite 2 · tinytorch'."""
+    return f"{kind} · suite {suite_version} · {backend}"
+
+
+def group_label_of_key(key: str) -> str:
+    """group_label for a 'kind/suite/backend' key (other text comes back as it is)."""
+    parts = key.split("/")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return key
+    return group_label(parts[0], int(parts[1]), parts[2])
+
+
+def scale_sentence(kind: str, suite_version: int, backend: str) -> str:
+    """How to read the score of a group, in one sentence."""
+    if kind == "capstone":
+        return "The mean of the track scores (accuracy, speed, compression, efficiency)."
+    if backend == "tinytorch" and suite_version in FRAMEWORK_SUITES:
+        return "100 = as fast as numpy timed in the same run; every 2x slower costs 10."
+    return "Reference machine = 50; every doubling of speed adds 10."

@@ -31,9 +31,11 @@ from tinytorch_board.countries import ISO_3166_ALPHA2
 from tinytorch_board.submission import MAX_FILE_BYTES
 from tinytorch_board.submission.score import (
     BASELINE_METRICS,
+    FRAMEWORK_SUITES,
+    NUMPY_SIBLINGS,
     REFERENCE_MS,
     SCORE_TOLERANCE,
-    baseline_score,
+    baseline_scores,
     capstone_overall,
     capstone_track_score,
 )
@@ -49,6 +51,7 @@ INVISIBLE_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 MAX_MARK_RUN = 3  # combining marks in a row; more is stacked "zalgo" text
 TEXT_FIELDS = ("display_name", "institution")
 _BASELINE_SET = frozenset(BASELINE_METRICS)
+_NUMPY_KEYS = frozenset(NUMPY_SIBLINGS.values())
 
 # Contact details never belong in a public name (after NFKC, so fullwidth forms count).
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
@@ -508,12 +511,19 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
         )
         return out
     metrics = bench["metrics"]
-    if not out and metrics.keys() == _BASELINE_SET:  # the usual case: no set arithmetic
+    framework = suite in FRAMEWORK_SUITES
+    needs_numpy = framework and bench["backend"] == "tinytorch"
+    # The usual case, no set arithmetic: all metrics, sane spreads, numpy's same-run
+    # figures exactly where the suite and backend call for them, machine_score likewise.
+    if not out and metrics.keys() == _BASELINE_SET and framework == ("machine_score" in bench):
         for metric in metrics.values():
             if metric["iqr_ms"] > 1000 * metric["median_ms"]:
                 break
+            keys = metric.keys()
+            if not (keys >= _NUMPY_KEYS if needs_numpy else keys.isdisjoint(_NUMPY_KEYS)):
+                break
         else:
-            return _score_problems(bench, metrics, suite, source)
+            return _score_problems(bench, source)
     names = set(metrics)
     for missing in sorted(set(BASELINE_METRICS) - names):
         out.append(Problem(source, "$.benchmark.metrics", f"missing metric '{missing}'"))
@@ -525,14 +535,43 @@ def _baseline_problems(bench: dict, source: str) -> list[Problem]:
             out.append(
                 Problem(source, f"$.benchmark.metrics.{name}.iqr_ms", "is implausibly large")
             )
+        siblings = [key for key in NUMPY_SIBLINGS.values() if key in metric]
+        if needs_numpy:
+            for key in NUMPY_SIBLINGS.values():
+                if key not in metric:
+                    out.append(
+                        Problem(
+                            source,
+                            f"$.benchmark.metrics.{name}",
+                            f"'{key}' is required (the same run's numpy time)",
+                        )
+                    )
+        else:
+            why = f"suite {suite}" if not framework else "a numpy result"
+            for key in siblings:
+                out.append(
+                    Problem(
+                        source,
+                        f"$.benchmark.metrics.{name}.{key}",
+                        f"not allowed in {why} (only tinytorch results of suite 2 on)",
+                    )
+                )
+    if framework and "machine_score" not in bench:
+        out.append(Problem(source, "$.benchmark", f"'machine_score' is required in suite {suite}"))
+    if not framework and "machine_score" in bench:
+        out.append(Problem(source, "$.benchmark.machine_score", f"not part of suite {suite}"))
     if out:
         return out
-    return _score_problems(bench, metrics, suite, source)
+    return _score_problems(bench, source)
 
 
-def _score_problems(bench: dict, metrics: dict, suite: int, source: str) -> list[Problem]:
+def _score_problems(bench: dict, source: str) -> list[Problem]:
+    """The headline score and (suites with a framework score) machine_score, recomputed."""
     out = []
-    expected = baseline_score({k: v["median_ms"] for k, v in metrics.items()}, suite)
+    try:
+        expected, machine = baseline_scores(bench)
+    except (KeyError, ValueError, ArithmeticError) as exc:
+        return [Problem(source, "$.benchmark.metrics", str(exc))]
     if not math.isclose(bench["score"], expected, abs_tol=SCORE_TOLERANCE):
         out.append(
             Problem(
@@ -541,11 +580,23 @@ def _score_problems(bench: dict, metrics: dict, suite: int, source: str) -> list
                 f"{bench['score']} does not match the metrics (recomputed: {expected})",
             )
         )
+    if machine is not None and not math.isclose(
+        bench["machine_score"], machine, abs_tol=SCORE_TOLERANCE
+    ):
+        out.append(
+            Problem(
+                source,
+                "$.benchmark.machine_score",
+                f"{bench['machine_score']} does not match the numpy times (recomputed: {machine})",
+            )
+        )
     return out
 
 
 def _capstone_problems(bench: dict, source: str) -> list[Problem]:
     out = []
+    if "machine_score" in bench:
+        out.append(Problem(source, "$.benchmark.machine_score", "only baseline results have one"))
     tracks = bench.get("tracks")
     if tracks is None:
         return [Problem(source, "$.benchmark.tracks", "a capstone result needs its tracks")]

@@ -87,6 +87,18 @@ class GitRepo:
             )
         return done.stdout
 
+    def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+        """A git command's standard output (BoardError on failure unless check=False)."""
+        return self._git(*args, stdin=stdin, check=check)
+
+    def succeeds(self, *args: str) -> bool:
+        """Whether a git command exits 0 (for yes/no questions such as --is-ancestor)."""
+        command = ["git", "-C", str(self.path), *args]
+        try:
+            return subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+        except (FileNotFoundError, subprocess.TimeoutExpired):
+            raise BoardError(f"git {args[0]} could not run in {self.path}") from None
+
     def commit(self, revision: str) -> str:
         """The full SHA of a commit; BoardError naming the revision when it is unknown."""
         if revision.startswith("-"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from tinytorch_board.board.ci.history import LOGIN_RE, author_trailer
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
 from tinytorch_board.errors import DataFileError
 from tinytorch_board.submission.distribution import check_distribution, place
@@ -95,6 +96,28 @@ HINTS = {
         "batch: ask the maintainers to add you to `automation.batch_authors`."
     ),
     "exists": "This exact submission is already on the board; nothing to do.",
+    "withdrawn": (
+        "A withdrawn submission stays withdrawn: the board's history shows this id was "
+        "removed. To share a result again, benchmark again and submit the new file."
+    ),
+    "github-mismatch": (
+        "`public.github` names the GitHub account that sends the submission. Submit from "
+        "that account, or leave the name out (`tinytorch-board submit --public` without "
+        "`--github`)."
+    ),
+    "github-unverified": (
+        "Only a pull request or issue shows who sends a submission; submit through one of "
+        "them to name a GitHub account."
+    ),
+    "participant-taken": (
+        "This `participant_id` links results that another GitHub account submitted. Submit "
+        "from the account that sent your earlier results; a result can never join someone "
+        "else's history."
+    ),
+    "participant-unverified": (
+        "Earlier results with this `participant_id` have no recorded submitter, so nothing "
+        "shows they are yours. A maintainer can check and merge by hand."
+    ),
 }
 
 
@@ -216,6 +239,15 @@ def pr_comment(report: dict, distribution: dict | None, auto_merge: bool) -> str
                 else "A maintainer will review and merge it."
             ),
         ]
+        author = report.get("author")
+        if not auto_merge and isinstance(author, str) and LOGIN_RE.fullmatch(author):
+            # Who submitted a file is read back from this trailer (participant_id ownership).
+            lines += [
+                "",
+                "<sub>Maintainers: squash-merge with `" + author_trailer(author) + "` as the "
+                "last line of the commit message, so later results are checked against it."
+                "</sub>",
+            ]
     else:
         lines += ["### ❌ This pull request cannot be merged yet", ""]
         lines += _problems_section(report)

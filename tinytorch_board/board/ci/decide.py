@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -46,6 +46,82 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {"code": self.code, "path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True)
+class BoardFacts:
+    """What the base branch's history knows that a pull request's diff does not
+    (required by every decision that accepts a file: no caller can skip it)."""
+
+    withdrawn: Collection[str]
+    """Submission ids whose file was ever deleted from the board."""
+    owners: Callable[[str], list[str | None]]
+    """participant_id -> the login that submitted each current file carrying it (None:
+    not recorded)."""
+
+
+def _same_login(a: str, b: str) -> bool:
+    return a.casefold() == b.casefold()  # GitHub logins are case-insensitive
+
+
+def identity_findings(
+    doc: dict, path: str | None, author: str | None, board: BoardFacts
+) -> list[Finding]:
+    """A valid file may still not be this author's to add: withdrawn ids never come back,
+    a public `github` name is the submitter's own, and a participant_id already on the
+    board stays with the account that submitted it."""
+    findings = []
+    if doc["submission_id"] in board.withdrawn:
+        findings.append(
+            Finding(
+                "withdrawn",
+                path,
+                "was withdrawn from this board; a withdrawn submission never comes back",
+            )
+        )
+    public = doc.get("public") if isinstance(doc.get("public"), dict) else {}
+    github = public.get("github")
+    if isinstance(github, str):
+        if author is None:
+            findings.append(
+                Finding(
+                    "github-unverified",
+                    path,
+                    f"public.github is {github!r}, but who submitted it is not known",
+                )
+            )
+        elif not _same_login(github, author):
+            findings.append(
+                Finding(
+                    "github-mismatch",
+                    path,
+                    f"public.github is {github!r}, but it was submitted by {author!r}",
+                )
+            )
+    participant = doc.get("participant_id")
+    owners = board.owners(participant) if isinstance(participant, str) else []
+    if owners:
+        count = f"{len(owners)} result{'s' if len(owners) != 1 else ''}"
+        # Never name the other account: that would tie a login to an anonymous history.
+        if author is not None and any(o is not None and not _same_login(o, author) for o in owners):
+            findings.append(
+                Finding(
+                    "participant-taken",
+                    path,
+                    f"participant_id is already used by {count} on this board "
+                    "submitted from another GitHub account",
+                )
+            )
+        elif author is None or None in owners:
+            findings.append(
+                Finding(
+                    "participant-unverified",
+                    path,
+                    f"participant_id is already used by {count} on this board whose "
+                    "submitter is not recorded",
+                )
+            )
+    return findings
 
 
 @dataclass(frozen=True)
@@ -163,12 +239,14 @@ def check_pr(
     files: list[ChangedFile],
     read_blob: BlobReader | None,
     automation: AutomationConfig,
-    author: str | None = None,
-    now: datetime | None = None,
+    author: str | None,
+    now: datetime | None,
+    board: BoardFacts,
     recent_prs: int | None = None,
 ) -> PrCheck:
     """May this pull request merge as a submission? Every rule, then every file's content
-    (not read when the pull request adds more files than allowed).
+    (not read when the pull request adds more files than allowed), then whether each file
+    is this author's to add (see `identity_findings`).
 
     recent_prs: the author's submission pull requests opened in the last 24 hours, this
     one included (None: not known, no daily limit applied).
@@ -237,7 +315,10 @@ def check_pr(
         raw = read_blob(f.blob, MAX_FILE_BYTES + 1)
         checked = check_bytes(raw, f.path, name=f.path, now=now)
         if checked.ok:
-            check.submissions.append(Landing.of(f.path, checked.document))
+            refused = identity_findings(checked.document, f.path, author, board)
+            check.findings.extend(refused)
+            if not refused:
+                check.submissions.append(Landing.of(f.path, checked.document))
         for problem in checked.problems:
             code = "invalid-json" if checked.document is None else "invalid"
             check.findings.append(Finding(code, f.path, f"{problem.path}: {problem.message}"))
@@ -452,8 +533,15 @@ def _unfence(lines: list[str]) -> list[str]:
     return inner
 
 
-def intake_issue(body: str, exists: Callable[[str], bool], now: datetime | None = None) -> Intake:
-    """Validate a pasted submission; on success, the file to commit and where it goes."""
+def intake_issue(
+    body: str,
+    exists: Callable[[str], bool],
+    now: datetime | None,
+    author: str | None,
+    board: BoardFacts,
+) -> Intake:
+    """Validate a pasted submission; on success, the file to commit and where it goes.
+    `author` is the issue's author: the submitter, as a pull request's author is."""
     section = issue_section(body)
     if section is None:
         return Intake(applies=False)
@@ -477,6 +565,8 @@ def intake_issue(body: str, exists: Callable[[str], bool], now: datetime | None 
         intake.findings.append(Finding("invalid", path, f"{problem.path}: {problem.message}"))
     if exists(path):
         intake.findings.append(Finding("exists", path, "is already on the board"))
+    else:
+        intake.findings.extend(identity_findings(doc, path, author, board))
     intake.submission_id, intake.path = sid, path
     if not intake.findings:
         intake.content = content

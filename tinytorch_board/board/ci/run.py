@@ -20,11 +20,13 @@ from tinytorch_board.board.ci.changes import (
 from tinytorch_board.board.ci.decide import (
     FIRST_TIME_ASSOCIATIONS,
     REPORT_VERSION,
+    BoardFacts,
     Finding,
     check_pr,
     intake_issue,
     verify_withdrawal,
 )
+from tinytorch_board.board.ci.history import BoardHistory
 from tinytorch_board.board.config import AutomationConfig, load_config
 from tinytorch_board.errors import BoardError, ConfigError, DataFileError
 from tinytorch_board.jsonio import read_json
@@ -60,6 +62,16 @@ def _git_side(repo: Path, base: str, head: str):
     base_sha, head_sha = git.commit(base), git.commit(head)
     merge_base = git.merge_base(base_sha, head_sha)
     return git, head_sha, merge_base, git.changes(merge_base, head_sha)
+
+
+def board_facts(board_dir: Path) -> BoardFacts:
+    """The base branch's history as the rules consume it (BoardError when incomplete)."""
+    history = BoardHistory.open(board_dir)
+
+    def owners(participant_id: str) -> list[str | None]:
+        return list(history.adders(history.participant_files(participant_id)).values())
+
+    return BoardFacts(withdrawn=history.withdrawn, owners=owners)
 
 
 def _disagreement(git_files: list[ChangedFile], api: list[ChangedFile]) -> Finding | None:
@@ -99,12 +111,13 @@ def check_pull_request(
 ) -> dict:
     """The report for `ci check-pr`: git decides when given, the API listing otherwise."""
     automation, broken = _automation(board_dir)
+    board = board_facts(board_dir)
     extra: dict = {"author": author, "release": describe()}
     if repo is not None:
         if not base or not head:
             raise BoardError("with --repo, pass both --base and --head (commit SHAs)")
         git, head_sha, merge_base, files = _git_side(repo, base, head)
-        check = check_pr(files, git.read_blob, automation, author, now, recent_prs)
+        check = check_pr(files, git.read_blob, automation, author, now, board, recent_prs)
         if files_json is not None:
             mismatch = _disagreement(files, _api_listing(files_json))
             if mismatch:
@@ -116,7 +129,7 @@ def check_pull_request(
         if blobs_dir is not None:
             files = blob_dir_sizes(blobs_dir, files)
             reader = blob_dir_reader(blobs_dir)
-        check = check_pr(files, reader, automation, author, now, recent_prs)
+        check = check_pr(files, reader, automation, author, now, board, recent_prs)
         extra.update(head=head)
     else:
         raise BoardError("pass --repo DIR --base SHA --head SHA, or --files FILE")
@@ -179,16 +192,19 @@ def check_withdrawal(
     return check.as_dict(**extra, auto_merge=automation.auto_merge_withdrawals and check.ok)
 
 
-def intake(body: str, board_dir: Path, now: datetime | None = None) -> tuple[dict, str | None]:
+def intake(
+    body: str, board_dir: Path, author: str | None = None, now: datetime | None = None
+) -> tuple[dict, str | None]:
     """The report for `ci intake` and the canonical file text when the submission is valid."""
     board_dir = Path(board_dir)
+    board = board_facts(board_dir)
 
     def exists(relative: str) -> bool:
         path = board_dir / relative
         return path.exists() or path.is_symlink()
 
-    result = intake_issue(body, exists, now)
-    return result.as_dict(release=describe()), result.content
+    result = intake_issue(body, exists, now, author, board)
+    return result.as_dict(author=author, release=describe()), result.content
 
 
 def load_report(path: Path) -> dict:

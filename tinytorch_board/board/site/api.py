@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
+from tinytorch_board.submission.score import group_label, score_name
 
 API_VERSION = 1
 TOP_PER_GROUP = 100
@@ -245,12 +246,15 @@ def submissions_csv(entries: Sequence[Entry]) -> str:
 
 
 def result_line(entry: Entry) -> str:
-    """A one-line, name-free summary: "61.4 · top 12% of 812 · 3/6 milestones"."""
-    parts = [f"{entry.score:.1f}"]
+    """A one-line, name-free summary: "Your TinyTorch 61.4 · top 12% of 812 baseline ·
+    suite 2 · tinytorch results · 3/6 milestones" (the group says what was compared)."""
+    e = entry
+    parts = [f"{score_name(e.kind, e.suite_version, e.backend)} {entry.score:.1f}"]
+    group = group_label(e.kind, e.suite_version, e.backend)
     if entry.outlier or entry.top_percent is None:
-        parts.append("unverified outlier")
+        parts.append(f"unverified outlier ({group})")
     else:
-        parts.append(f"top {entry.top_percent}% of {entry.group_size}")
+        parts.append(f"top {entry.top_percent}% of {entry.group_size} {group} results")
     parts.append(f"{len(entry.milestones_completed)}/{MILESTONE_COUNT} milestones")
     parts.append(f"{entry.modules_completed}/{MODULE_COUNT} modules")
     return " · ".join(parts)
@@ -276,7 +280,8 @@ def atom_feed(stats: BoardStats, title: str, url: callable) -> str:
         who = display_name(e) or "A TinyTorch student"
         lines += [
             "<entry>",
-            f"<title>{x(who)} shared a {x(e.kind)} result ({x(e.backend)})</title>",
+            f"<title>{x(who)} shared a {x(e.kind)} result "
+            f"({x(e.backend)}, suite {int(e.suite_version)})</title>",
             f'<link rel="alternate" type="text/html" href="{link}"/>',
             f"<id>urn:tinytorch-board:submission:{e.submission_id}</id>",
             f"<updated>{x(e.created_at)}</updated>",
@@ -313,11 +318,22 @@ def shields_endpoint(entry: Entry) -> dict:
     }
 
 
+BADGE_SCORE_WORDS = {
+    "Your TinyTorch": "framework",
+    "Your machine": "machine",
+    "Capstone": "capstone",
+    "Score": "baseline",
+}
+
+
 def badge_message(entry: Entry) -> str:
-    """Numbers and fixed words only."""
+    """Numbers and fixed words only; the first word says which score (and so which
+    group the "top %" is of)."""
+    e = entry
+    what = BADGE_SCORE_WORDS[score_name(e.kind, e.suite_version, e.backend)]
     if entry.outlier or entry.top_percent is None:
-        return f"{entry.score:.1f} · {entry.modules_completed}/{MODULE_COUNT} modules"
-    return f"{entry.score:.1f} · top {entry.top_percent}%"
+        return f"{what} {entry.score:.1f} · {entry.modules_completed}/{MODULE_COUNT} modules"
+    return f"{what} {entry.score:.1f} · top {entry.top_percent}%"
 
 
 RESULT_FIELDS = (

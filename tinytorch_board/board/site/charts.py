@@ -10,6 +10,7 @@ from markupsafe import Markup
 from tinytorch_board.board.model import BoardStats
 from tinytorch_board.board.site import pack, svg
 from tinytorch_board.curriculum import MILESTONES, MODULE_COUNT
+from tinytorch_board.submission.score import group_label, scale_sentence
 
 
 class Figure(TypedDict):
@@ -39,33 +40,30 @@ def _figure(fid, title, lede, draw, items, label_heading, value_heading="People"
     }
 
 
-# What each kind of score means, said once: the community page's captions and the
-# about page both read it (score.py holds the formulas).
-SCORE_MEANINGS: dict[str, str] = {
-    "baseline · numpy": (
-        "Your machine: numpy on this computer timed on three tensor workloads, against "
-        "the reference machine (= 50); every doubling of speed adds 10, 0 to 100."
-    ),
-    "baseline · tinytorch": (
-        "Your TinyTorch: the student's own tensor library timed on the same three "
-        "workloads, against the reference machine's numpy times (= 50); every doubling "
-        "of speed adds 10, 0 to 100."
-    ),
-    "capstone": (
-        "Capstone overall: the mean of the tracks that ran. Accuracy: chance = 0, "
-        "perfect = 100. Speed: the reference machine = 50, every doubling adds 10. "
-        "Compression: int8 alone (4x smaller) = 50, every doubling of the size ratio adds "
-        "25. Efficiency: 15 points per doubling of speed-up x size ratio. Compression and "
-        "efficiency lose 10 points per point of accuracy lost beyond 2."
-    ),
-}
+# What each kind of score means: the one-sentence scale of score.py (scale_sentence,
+# score_name), with the capstone's tracks spelled out. The community page's captions and
+# the about page both read it.
+CAPSTONE_TRACKS_EXPLAINED = (
+    "Accuracy: chance = 0, perfect = 100. Speed: the reference machine = 50, every "
+    "doubling adds 10. Compression: int8 alone (4x smaller) = 50, every doubling of the "
+    "size ratio adds 25. Efficiency: 15 points per doubling of speed-up x size ratio. "
+    "Compression and efficiency lose 10 points per point of accuracy lost beyond 2."
+)
+SCORED_GROUPS = (("baseline", 1, "numpy"), ("baseline", 1, "tinytorch"), ("baseline", 2, "numpy"),
+                 ("baseline", 2, "tinytorch"), ("capstone", 1, "numpy"))  # fmt: skip
 
 
-def score_meaning(kind: str, backend: str) -> str:
-    """The caption of a score of this kind and backend (SCORE_MEANINGS)."""
-    if kind == "capstone":
-        return SCORE_MEANINGS["capstone"]
-    return SCORE_MEANINGS.get(f"{kind} · {backend}", SCORE_MEANINGS["baseline · numpy"])
+def score_meaning(kind: str, suite: int, backend: str) -> str:
+    """How to read a score of this group: its name and scale (and the capstone's tracks)."""
+    from tinytorch_board.submission.score import score_name
+
+    text = f"{score_name(kind, suite, backend)}: {scale_sentence(kind, suite, backend)}"
+    return f"{text} {CAPSTONE_TRACKS_EXPLAINED}" if kind == "capstone" else text
+
+
+def score_meanings() -> dict[str, str]:
+    """Every kind of score the board ranks, by its group label (for the about page)."""
+    return {group_label(*g): score_meaning(*g) for g in SCORED_GROUPS}
 
 
 def community_charts(stats: BoardStats) -> list[Figure]:
@@ -124,14 +122,13 @@ def community_charts(stats: BoardStats) -> list[Figure]:
     for i, (group, bins) in enumerate(sorted(c.score_histogram.items())):
         width = 100 / max(1, len(bins))
         labels = [f"{round(j * width)}" for j in range(len(bins))]
-        title = f"Scores: {group.replace('/', ' · suite ', 1).replace('/', ' · ')}"
-        kind, _, rest = group.partition("/")
-        backend = rest.partition("/")[2]
+        kind, suite, backend = group.split("/")
+        title = f"Scores: {group_label(kind, int(suite), backend)}"
         charts.append(
             _figure(
                 f"scores-{i}",
                 title,
-                f"Ranked results. {score_meaning(kind, backend)}",
+                f"Ranked results. {score_meaning(kind, int(suite), backend)}",
                 lambda narrow, i=i, title=title, labels=labels, bins=bins: svg.column_chart(
                     f"c-scores-{i}", title, labels, list(bins), every=2, narrow=narrow
                 ),

@@ -24,6 +24,7 @@ from tinytorch_board import __version__
 from tinytorch_board.cards import CARD_SIZE, card_name, card_score, student_card
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.submission.badges import BadgeDef
+from tinytorch_board.submission.score import group_label
 
 PAGE_SIZE = 50  # rows a leaderboard page shows, with and without the script
 TINYTORCH_URL = "https://github.com/MLSysBook/TinyTorch"
@@ -247,7 +248,7 @@ def share_cards(entries: list[Entry], title: str) -> tuple[dict[str, str], list[
 # --- leaderboard -----------------------------------------------------------------------
 
 ROW_FIELDS = (
-    "root", "date", "id", "name", "kind", "backend", "system", "milestones", "modules",
+    "root", "date", "id", "name", "group", "system", "milestones", "modules",
     "score", "top", "cohort", "badges",
 )  # fmt: skip
 ROW_RAW = ("root", "milestones", "modules", "score", "top", "badges")  # ours: numbers, markup
@@ -290,8 +291,7 @@ class _Rows:
                     e.created_at[:10],
                     e.submission_id,
                     name,
-                    e.kind,
-                    e.backend,
+                    group_label(e.kind, e.suite_version, e.backend),
                     e.system_type,
                     len(e.milestones_completed),
                     int(e.modules_completed),
@@ -340,10 +340,10 @@ def community_page(site: Site) -> str:
 
 
 def about_page(site: Site) -> str:
-    from tinytorch_board.board.site.charts import SCORE_MEANINGS
+    from tinytorch_board.board.site.charts import score_meanings
 
     context = AboutPage(
-        **site.common, root="", page_kind="about", score_meanings=SCORE_MEANINGS
+        **site.common, root="", page_kind="about", score_meanings=score_meanings()
     )
     return site.env.get_template("about.html").render(context)
 
@@ -358,9 +358,9 @@ def compare_page(site: Site) -> str:
 
 WHO_FIELDS = ("name", "github")
 PLACEMENT_FIELDS = (
-    "system", "kind", "backend", "top", "size", "rank", "similar_top", "similar_size",
+    "system", "group", "top", "size", "rank", "similar_top", "similar_size",
 )  # fmt: skip
-PLACEMENT_RAW = PLACEMENT_FIELDS[3:]  # numbers
+PLACEMENT_RAW = PLACEMENT_FIELDS[2:]  # numbers
 # numbers, the card's 20-hex name and markup built from escaped parts
 PAGE_RAW = (
     "score", "outlier", "name", "placement", "modules", "milestones", "progress", "badges",
@@ -408,11 +408,10 @@ class _SubmissionParts:
                 similar=similar,
             )
         if not ranked:
-            return pattern.fill(e.system_type, "", "", "", "", "", "", "")
+            return pattern.fill(e.system_type, "", "", "", "", "", "")
         return pattern.fill(
             e.system_type,
-            e.kind,
-            e.backend,
+            group_label(e.kind, e.suite_version, e.backend),
             int(e.top_percent),
             int(e.group_size),
             int(e.rank),
@@ -487,7 +486,8 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
         github = e.github if name and e.github and api.GITHUB_NAME.match(e.github) else None
         done = frozenset(e.milestones_completed)
         score = f"{e.score:.1f}"
-        when = f"{e.created_at[:10]} · {e.kind} benchmark · {e.backend} · "
+        when = f"{e.created_at[:10]} · {e.kind} benchmark · suite {e.suite_version} · "
+        when += f"{e.backend} · "
         when += e.system_type + (f" · {e.cohort}" if e.cohort else "")
         html = page.fill(
             name or "A TinyTorch student",  # who

@@ -125,10 +125,15 @@
     var k = null, dir = -1;  // -1: larger first
     if (key === "newest") return;  // board order is newest first
     if (key === "oldest") { idx.reverse(); return; }
-    if (key === "score") k = cols.score;
+    // Scores and standings mean different things in different groups (kind, suite
+    // version, backend): those sorts keep each group together, best first within it.
+    if (key === "score" || key === "top") {
+      k = new Float64Array(N);
+      for (var q = 0; q < N; q++) k[q] = cols.group[q] * 2048 + (key === "top" ? cols.top[q] : 1000 - cols.score[q]);
+      dir = 1;
+    }
     else if (key === "milestones") k = cols.milestones;
     else if (key === "modules") k = cols.modules;
-    else if (key === "top") { k = cols.top; dir = 1; }
     else if (key === "system") { k = rankOf(meta.systems, cols.system); dir = 1; }
     else if (key === "cohort") { k = cols.cohort; dir = -1; }
     else if (key === "name") { k = nameKey(); dir = 1; }
@@ -182,6 +187,11 @@
     return td;
   }
 
+  function groupLabel(g) {
+    var p = meta.groups[g].split("/");
+    return p[0] + " · suite " + p[1] + " · " + p[2];
+  }
+
   function dateOf(day) {
     return new Date(epoch + day * DAY).toISOString().slice(0, 10);
   }
@@ -191,7 +201,20 @@
     var shown = Array.prototype.slice.call(view.subarray(start, start + size));
     return ids(shown).then(function (sids) {
       var frag = document.createDocumentFragment();
+      var grouped = form.elements.sort.value === "score" || form.elements.sort.value === "top";
+      var lastGroup = -1;
       shown.forEach(function (i, r) {
+        if (grouped && cols.group[i] !== lastGroup) {
+          lastGroup = cols.group[i];
+          var head = document.createElement("tr");
+          head.className = "group-head";
+          var th = document.createElement("th");
+          th.colSpan = table.querySelectorAll("thead th").length;
+          th.scope = "rowgroup";
+          th.textContent = groupLabel(lastGroup) + " — ranked only among themselves";
+          head.appendChild(th);
+          frag.appendChild(head);
+        }
         var tr = document.createElement("tr");
         cell(tr, dateOf(cols.day[i]));
         var link = document.createElement("a");
@@ -207,8 +230,7 @@
           link.appendChild(anon);
         }
         cell(tr, null).appendChild(link);
-        var g = meta.groups[cols.group[i]].split("/");
-        cell(tr, g[0] + " · " + g[2]);
+        cell(tr, groupLabel(cols.group[i]));
         cell(tr, meta.systems[cols.system[i]]);
         cell(tr, cols.milestones[i] + "/" + meta.milestone_count, "num");
         cell(tr, cols.modules[i] + "/" + meta.module_count, "num");
