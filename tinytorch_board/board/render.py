@@ -18,6 +18,7 @@ def build_site(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     archive: bool = False,
+    card_cache: Path | None = None,
 ):
     """Stats for the loaded board, then every page and file of the site in out_dir
     (archive=True: one tar file at out_dir)."""
@@ -28,4 +29,6 @@ def build_site(
     if progress:
         progress(f"stats for {len(loaded.documents)} submissions")
     stats = compute_stats(loaded, config, now)
-    return render_site(stats, config, Path(out_dir), progress=progress, archive=archive)
+    return render_site(
+        stats, config, Path(out_dir), progress=progress, archive=archive, card_cache=card_cache
+    )
