@@ -17,7 +17,10 @@ process so every peak RSS belongs to one phase:
   archive what `build --archive` does (the Pages workflow): the same, into one tar file
 
 Times are medians over --repeat runs (imports included, freeing memory at exit not);
-ratios are against the floor's median.
+ratios are against the floor's median. PNG share cards: with --cards warm (the
+default) the builds use a card cache filled by one unmeasured build first, as the
+Pages workflow does from its second run on; with --cards cold every build starts from
+an empty cache and draws every card.
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ def phase_stats(board: Path) -> dict:
     return marks, (loaded, stats)
 
 
-def phase_build(board: Path, archive: bool = False) -> dict:
+def phase_build(board: Path, archive: bool = False, card_cache: Path | None = None) -> dict:
     """What `tinytorch-board build` does: config, load, stats and render, once each
     (archive=True: `build --archive`, what the Pages workflow runs).
 
@@ -141,8 +144,11 @@ def phase_build(board: Path, archive: bool = False) -> dict:
     loaded = load_board(board)
     out = tempfile.mkdtemp(prefix="bench-build-")
     target = Path(out) / ("site.tar" if archive else "site")
-    report = build_site(loaded, config, target, archive=archive)
-    return {"pages": report.pages, "out": out}, (loaded, report)
+    report = build_site(loaded, config, target, archive=archive, card_cache=card_cache)
+    size = target.stat().st_size if archive else report.bytes
+    result = {"pages": report.pages, "out": out, "cards": report.cards}
+    result.update(cards_drawn=report.cards_drawn, site_bytes=size, files=report.files)
+    return result, (loaded, report)
 
 
 PHASES = {
@@ -150,25 +156,29 @@ PHASES = {
     "load": phase_load,
     "load-cold": phase_load_cold,
     "stats": phase_stats,
-    "build": phase_build,
-    "archive": lambda board: phase_build(board, archive=True),
+    "build": lambda board, cards=None: phase_build(board, card_cache=cards),
+    "archive": lambda board, cards=None: phase_build(board, archive=True, card_cache=cards),
 }
 
 
-def child(phase: str, board: Path) -> None:
+def child(phase: str, board: Path, cards: Path | None) -> None:
     import resource
 
     started = time.perf_counter()
-    result, keep = PHASES[phase](board)
+    if phase in ("build", "archive"):
+        result, keep = PHASES[phase](board, cards)
+    else:
+        result, keep = PHASES[phase](board)
     result["seconds"] = time.perf_counter() - started  # before anything is freed
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result), flush=True)
     os._exit(0)  # a build process ends here too: freeing `keep` is not part of any phase
 
 
-def run_child(phase: str, board: Path) -> dict:
+def run_child(phase: str, board: Path, cards: Path | None = None) -> dict:
+    extra = ["--card-cache", str(cards)] if cards else []
     done = subprocess.run(
-        [sys.executable, __file__, "--child", phase, "--board", str(board)],
+        [sys.executable, __file__, "--child", phase, "--board", str(board), *extra],
         check=True,
         capture_output=True,
         text=True,
@@ -193,12 +203,19 @@ def main() -> None:
         help="where generated boards are kept",
     )
     parser.add_argument("--phases", default="floor,load,stats,build,archive")
+    parser.add_argument(
+        "--cards",
+        choices=("warm", "cold"),
+        default="warm",
+        help="PNG card cache: filled before timing (warm) or empty for every build (cold)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--board", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--card-cache", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.board)
+        child(args.child, args.board, args.card_cache)
         return
 
     board = board_for(args.count, args.seed, args.cache)
@@ -211,13 +228,23 @@ def main() -> None:
     run_child("floor", board)  # warm the page cache once, not measured
     if any(p in phases for p in ("load", "stats", "build", "archive")):
         run_child("load", board)  # fill the signature cache once, not measured
+    warm_cards = args.cache / f"cards-{board.name}"
+    if args.cards == "warm" and {"build", "archive"} & set(phases):
+        run_child("archive", board, warm_cards)  # fills the card cache, not measured
     for round_number in range(args.repeat):
         for phase in phases:  # interleaved, so drift hits every phase alike
-            runs[phase].append(run_child(phase, board))
+            if args.cards == "warm":
+                runs[phase].append(run_child(phase, board, warm_cards))
+                continue
+            cold = Path(tempfile.mkdtemp(prefix="bench-cards-"))
+            try:
+                runs[phase].append(run_child(phase, board, cold))
+            finally:
+                shutil.rmtree(cold, ignore_errors=True)
         print(f"round {round_number + 1}/{args.repeat} done", file=sys.stderr, flush=True)
 
     floor = statistics.median(r["seconds"] for r in runs["floor"]) if "floor" in runs else None
-    figures = {"count": args.count, "repeat": args.repeat, "phases": {}}
+    figures = {"count": args.count, "repeat": args.repeat, "cards": args.cards, "phases": {}}
     for phase, results in runs.items():
         seconds = statistics.median(r["seconds"] for r in results)
         entry = {
@@ -227,6 +254,11 @@ def main() -> None:
             "peak_rss_mib": round(max(r["peak_rss_mib"] for r in results), 1),
             "runs_s": [round(r["seconds"], 3) for r in results],
         }
+        if "site_bytes" in results[0]:
+            entry["site_mb"] = round(results[0]["site_bytes"] / 1e6, 1)
+            entry["files"] = results[0]["files"]
+            entry["cards"] = results[0]["cards"]
+            entry["cards_drawn"] = statistics.median(r["cards_drawn"] for r in results)
         if phase == "stats":
             entry["load_s"] = round(statistics.median(r["load_s"] for r in results), 3)
             entry["compute_s"] = round(statistics.median(r["compute_s"] for r in results), 3)
@@ -235,7 +267,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(figures, indent=2, sort_keys=True))
         return
-    print(f"N = {args.count} submissions, median of {args.repeat} run(s) per phase")
+    print(
+        f"N = {args.count} submissions, median of {args.repeat} run(s) per phase, "
+        f"{args.cards} card cache"
+    )
     print(
         f"{'phase':<8}{'median s':>10}{'us/file':>10}{'x floor':>9}{'peak RSS MiB':>14}  runs (s)"
     )
@@ -246,6 +281,12 @@ def main() -> None:
             f"{phase:<8}{e['median_s']:>10.3f}{e['per_file_us']:>10.1f}{ratio:>9}"
             f"{e['peak_rss_mib']:>14.1f}  {runs}"
         )
+    for phase, e in figures["phases"].items():
+        if "site_mb" in e:
+            print(
+                f"{phase}: site {e['site_mb']:.1f} MB in {e['files']:,} files, "
+                f"{e['cards']:,} PNG cards ({e['cards_drawn']:.0f} drawn per build)"
+            )
     if "stats" in figures["phases"]:
         e = figures["phases"]["stats"]
         print(f"stats = load {e['load_s']:.3f} s + compute_stats {e['compute_s']:.3f} s")

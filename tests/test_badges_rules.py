@@ -55,10 +55,16 @@ def test_progress_maker_needs_same_group_and_ignores_outliers():
     a2 = make_doc(60, participant="a", created_at="2026-01-02T00:00:00Z", backend="numpy")
     assert "progress-maker" not in badges_by_sid([a1, a2])[a2["submission_id"]]
     crowd = [make_doc(50 + i % 3) for i in range(12)]
-    b1 = make_doc(50, participant="b", created_at="2026-01-01T00:00:00Z")
-    b2 = make_doc(99, participant="b", created_at="2026-01-02T00:00:00Z")  # outlier
+    # Two outliers in a row: the second is above the first, but neither is ranked.
+    b1 = make_doc(99, participant="b", created_at="2026-01-01T00:00:00Z")
+    b2 = make_doc(99.5, participant="b", created_at="2026-01-02T00:00:00Z")
     held = badges_by_sid([*crowd, b1, b2])
     assert "progress-maker" not in held[b2["submission_id"]]
+    # A student's own improvement over an earlier ranked result is never an outlier.
+    c1 = make_doc(50, participant="c", created_at="2026-01-01T00:00:00Z")
+    c2 = make_doc(99, participant="c", created_at="2026-01-02T00:00:00Z")
+    held = badges_by_sid([*crowd, c1, c2])
+    assert "progress-maker" in held[c2["submission_id"]]
 
 
 def test_rules_from_yaml(tmp_path):

@@ -22,6 +22,7 @@ from board_helpers import write_submission
 from click.testing import CliRunner
 
 from tinytorch_board.board.demo_data import generate, generate_capstone
+from tinytorch_board.cards import card_name, student_card
 from tinytorch_board.cli import cli
 from tinytorch_board.submission.distribution import landing_line
 from tinytorch_board.submission.score import baseline_score, group_label
@@ -154,8 +155,17 @@ def test_pages_cards_badges_and_feed_name_the_group_of_their_standing(site):
         if not row["rank"]:
             continue
         assert f"of {row['group_size']} {label} result" in page
-        card = re.search(r"cards/([0-9a-f]+)\.svg", page).group(1)
-        assert label in (out / f"cards/{card}.svg").read_text()
+        # The card is a PNG named by its SVG's content: the SVG drawn with this group's
+        # label (and no standing) is the one the page links.
+        card = re.search(r"cards/([0-9a-f]+)\.png", page).group(1)
+        drawn = student_card(
+            "Mixed board",
+            float(row["score"]),
+            label,
+            int(row["modules_completed"]),
+            len(set(row["milestones_completed"].split())),
+        )
+        assert card == card_name(drawn) and (out / f"cards/{card}.png").is_file()
     feed = (out / "feed.xml").read_text()
     summaries = re.findall(r"<summary>(.*?)</summary>", feed)
     assert summaries and all(any(f"{group_label_of(g)}" in s for g in GROUPS) for s in summaries)

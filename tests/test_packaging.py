@@ -34,6 +34,7 @@ DISTRIBUTIONS = {
     "markupsafe": "markupsafe",
     "nacl": "pynacl",
     "numpy": "numpy",
+    "PIL": "pillow",
     "requests": "requests",
     "resvg_py": "resvg-py",
     "rich": "rich",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import struct
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from site_helpers import BADGES, demo_stats, make_entry, stats_for
 
-from tinytorch_board.board.config import BoardConfig
+from tinytorch_board.board.config import BoardConfig, SiteConfig
 from tinytorch_board.board.site import api, pack, render_site, svg
 from tinytorch_board.board.site.build import MARKER
-from tinytorch_board.board.site.pages import CSP, PAGE_SIZE
+from tinytorch_board.board.site.pages import CSP, PAGE_SIZE, TINYTORCH_URL
+from tinytorch_board.cards import card_name, student_card
 from tinytorch_board.cli import cli
 from tinytorch_board.errors import BoardError
 from tinytorch_board.submission.score import score_name
@@ -96,7 +99,7 @@ def test_every_file_kind_is_written(demo_site):
     for relative in (
         "index.html",
         "page/2.html",
-        "page/3.html",
+        "page/6.html",
         f"s/{sid}.html",
         "community.html",
         "about.html",
@@ -116,14 +119,14 @@ def test_every_file_kind_is_written(demo_site):
     ):
         assert (out / relative).is_file(), relative
     assert not (out / "page/1.html").exists()
-    assert not (out / "page/4.html").exists()
+    assert not (out / "page/7.html").exists()  # 260 entries, 50 a page
     assert len(list((out / "s").glob("*.html"))) == len(stats.entries)
 
 
 def test_static_pages_list_everyone_newest_first_without_script(demo_site):
     out, stats = demo_site
     linked = []
-    for page in ["index.html"] + [f"page/{n}.html" for n in (2, 3)]:
+    for page in ["index.html"] + [f"page/{n}.html" for n in range(2, 7)]:
         parsed = Page(read(out / page))
         rows = [a["href"] for a in parsed.find("a") if "/s/" in "/" + a.get("href", "")]
         assert len(rows) <= PAGE_SIZE
@@ -149,7 +152,9 @@ def test_pages_have_csp_and_no_inline_script(demo_site, page):
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         for name in ("href", "src"):
             value = attrs.get(name) or ""
-            assert not value.startswith(("http:", "https:", "//", "javascript:")), value
+            assert not value.startswith(("http:", "//", "javascript:")), value
+            # the one link out: the take-part block's TinyTorch (no repository is set)
+            assert not value.startswith("https:") or value == TINYTORCH_URL, value
 
 
 def test_packed_rows_round_trip(demo_site):
@@ -207,7 +212,8 @@ def test_submission_page_shows_result_progress_badges_and_share_card(tmp_path):
     others = [make_entry(score=40.0 + i) for i in range(9)]
     stats = stats_for([mine, *others])
     entry = next(e for e in stats.entries if e.submission_id == mine.submission_id)
-    out = build(tmp_path, stats, BoardConfig(base_path="https://org.github.io/board/"))
+    site = SiteConfig(url="https://org.github.io/board/", repository="org/board")
+    out = build(tmp_path, stats, BoardConfig(site=site))
     parsed = Page(read(out / f"s/{entry.submission_id}.html"))
     text = parsed.all_text
     assert "Ada 7" in text and "71.3" in text
@@ -216,23 +222,42 @@ def test_submission_page_shows_result_progress_badges_and_share_card(tmp_path):
     assert "Milestone Master" in text and "First Steps" in text
     og = {m["property"]: m["content"] for m in parsed.find("meta") if "property" in m}
     assert og["og:image"].startswith("https://org.github.io/board/cards/")
+    assert og["og:image"].endswith(".png")
+    assert (og["og:image:width"], og["og:image:height"]) == ("1200", "630")
+    assert og["og:image:alt"] == "TinyTorch share card: score 71.3"
+    twitter = {m["name"]: m["content"] for m in parsed.find("meta") if "name" in m}
+    assert twitter["twitter:image"] == og["og:image"]
     card_file = og["og:image"].rsplit("/", 2)[-2:]
     assert parsed.find("img", src=f"../cards/{card_file[1]}")
-    embed = "".join(parsed.text[parsed.text.index("Badge for your README (Markdown):") + 1 :])
-    assert f"https://org.github.io/board/badges/{entry.submission_id}.svg" in embed
+    embed = "".join(parsed.text[parsed.text.index("README badge (Markdown)") + 1 :])
+    page_url = f"https://org.github.io/board/s/{entry.submission_id}.html"
+    badge_url = f"https://org.github.io/board/badges/{entry.submission_id}.svg"
+    assert f"[![TinyTorch 71.3]({badge_url})]({page_url})" in embed
+    (permalink,) = parsed.find("input", id="p")
+    assert permalink["value"] == page_url and "data-copy" in permalink
     assert parsed.find("a", href="https://github.com/ada-l", rel="nofollow noopener")
-    card_svg = ET.fromstring(read(out / "/".join(card_file)))
-    card_text = " ".join(t.text or "" for t in card_svg.iter(f"{SVG_NS}text"))
-    assert "71.3" in card_text and "Milestones 6/6" in card_text and "Ada" not in card_text
+    assert parsed.find("a", href="https://github.com/org/board")  # take part: the repository
+    png = (out / "/".join(card_file)).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
+    assert png[25] == 3  # colour type 3: a palette PNG
+    drawn = student_card(BoardConfig().title, 71.3, "baseline · suite 1 · numpy", 20, 6)
+    assert card_file[1] == f"{card_name(drawn)}.png"  # the card shows what stays true
+    assert not list((out / "cards").glob("*.svg"))
 
 
 def test_outlier_is_listed_not_ranked(tmp_path):
     stats = stats_for([make_entry(score=99.0, outlier=True), make_entry(score=50.0)])
     outlier = next(e for e in stats.entries if e.outlier)
     out = build(tmp_path, stats)
-    text = Page(read(out / f"s/{outlier.submission_id}.html")).all_text
-    assert "Unverified outlier" in text and "Top " not in text
-    assert "unverified" in Page(read(out / "index.html")).all_text
+    html = read(out / f"s/{outlier.submission_id}.html")
+    text = Page(html).all_text
+    assert "Not yet compared with similar machines" in text and "Top " not in text
+    assert "outlier" not in text.lower() and "unverified" not in text.lower()
+    assert "<main class=result data-outlier=true>" in html  # the maintainers' mark
+    index_text = Page(read(out / "index.html")).all_text
+    assert "not yet compared" in index_text and "unverified" not in index_text.lower()
+    rows = list(csv.DictReader(io.StringIO(read(out / "data/submissions.csv"))))
+    assert {r["submission_id"]: r["outlier"] for r in rows}[outlier.submission_id] == "true"
     shields = json.loads(read(out / f"badges/{outlier.submission_id}.json"))
     assert "top" not in shields["message"]
     board = json.loads(read(out / "api/leaderboard.json"))
@@ -252,7 +277,9 @@ def test_hostile_names_are_text_everywhere(tmp_path, name):
     for page in ("index.html", f"s/{sid}.html", "community.html"):
         html = read(out / page)
         parsed = Page(html)
-        assert len(parsed.scripts) == (2 if page == "index.html" else 0)
+        # index: its data, site.js and board.js; elsewhere site.js only
+        assert len(parsed.scripts) == (3 if page == "index.html" else 1)
+        assert all(s.get("src") or s.get("type") == "application/json" for s in parsed.scripts)
         assert "<script>alert" not in html and "<x>" not in html
         if page != "community.html":
             assert name in parsed.all_text
@@ -264,9 +291,9 @@ def test_hostile_names_are_text_everywhere(tmp_path, name):
     # SVG stays one well-formed document whose text nodes hold the label verbatim
     community = Page(read(out / "community.html"))
     assert name in community.all_text
-    for relative in [f"badges/{sid}.svg", *[f"cards/{p.name}" for p in (out / "cards").iterdir()]]:
-        doc = ET.fromstring(read(out / relative))
-        assert not list(doc.iter(f"{SVG_NS}script"))
+    doc = ET.fromstring(read(out / f"badges/{sid}.svg"))
+    assert not list(doc.iter(f"{SVG_NS}script"))
+    assert all(p.suffix == ".png" for p in (out / "cards").iterdir())  # pictures, no markup
     chart = svg.bar_chart("c", name, [(name, 3)])
     parsed_chart = ET.fromstring(chart)
     assert [t.text for t in parsed_chart.iter(f"{SVG_NS}text")][0] == name
@@ -390,7 +417,7 @@ def test_community_charts_have_text_alternatives(demo_site):
         assert labelled == [title.get("id"), desc.get("id")]
     reached = stats.community.milestone_reached.get("01", 0)
     assert f"1957 Perceptron: {reached}" in parsed.all_text
-    assert len(parsed.find("details")) == len(svgs)
+    assert 2 * len(parsed.find("details")) == len(svgs)  # a wide and a phone drawing each
 
 
 def test_page_weight_stays_small_whatever_the_count(tmp_path):
@@ -453,15 +480,18 @@ def test_badges_legend_lists_every_badge(demo_site):
 
 
 def test_share_card_is_numbers_and_allowlisted_words(tmp_path):
+    from tinytorch_board.board.site.pages import share_cards
+
     entry = make_entry(visibility="public", display_name="<b>Eve</b>", score=12.5)
     stats = stats_for([entry])
     out = build(tmp_path, stats, BoardConfig(title="Board & <Co>"))
-    (card_path,) = (out / "cards").iterdir()
-    card = read(card_path)
+    cards, names = share_cards(stats.entries, "Board & <Co>")
+    (card,) = cards.values()
     doc = ET.fromstring(card)
     texts = [t.text for t in doc.iter(f"{SVG_NS}text")]
-    assert texts[0] == "Board & <Co>" and "12.5" in texts
+    assert texts[0] == "Board & <Co>" and "13" in texts  # whole points: 12.5 -> 13
     assert "Eve" not in card
+    assert [p.name for p in (out / "cards").iterdir()] == [f"{names[0]}.png"]
 
 
 def test_equal_results_share_one_card_and_every_card_exists(tmp_path):
@@ -533,13 +563,16 @@ def test_submission_page_is_small_strict_and_escaped(tmp_path):
     stats = stats_for([hostile, make_entry()])
     out = build(tmp_path, stats)
     html = read(out / f"s/{hostile.submission_id}.html")
-    assert len(html.encode()) < 2000
+    # the take-part block, the PNG card's size and alt, the permalink and the copy script
+    # joined the page with this issue: 2,000 bytes before
+    assert len(html.encode()) < 2400
     parsed = Page(html)
     csp = parsed.find("meta", **{"http-equiv": "Content-Security-Policy"})
     assert [m["content"] for m in csp] == [SUBMISSION_CSP]
-    assert "script-src" not in SUBMISSION_CSP and "default-src 'none'" in SUBMISSION_CSP
+    assert "script-src 'self'" in SUBMISSION_CSP and "default-src 'none'" in SUBMISSION_CSP
+    assert "'unsafe-inline'" not in SUBMISSION_CSP and "connect-src" not in SUBMISSION_CSP
     assert "<b>" not in html and "&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; &lt;/textarea&gt;" in html
-    assert parsed.scripts == []
+    assert [s["src"] for s in parsed.scripts] == ["../static/site.js"]  # copy buttons only
 
 
 def test_badges_with_equal_text_share_one_file(tmp_path):

@@ -12,25 +12,24 @@ from markupsafe import Markup
 
 from tinytorch_board.board.site.markup import FillIn, markers
 from tinytorch_board.board.site.workers import WorkerPool, can_fork
-from tinytorch_board.cards import card_name, esc, headline, share_card
+from tinytorch_board.cards import card_name, card_score, esc, share_card, student_card
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.mark.parametrize(
-    ("top", "expected"),
-    [
-        (3, "Top 3% of baseline · suite 2 · numpy results"),
-        (None, "baseline · suite 2 · numpy: unverified, listed not ranked"),
-    ],
+    ("score", "drawn"), [(61.4, "61"), (61.5, "62"), (0.0, "0"), (99.95, "100")]
 )
-def test_card_headline_names_the_standing_or_says_unranked(top, expected):
-    assert headline("baseline · suite 2 · numpy", top) == expected
+def test_cards_draw_whole_points_and_no_standing(score, drawn):
+    card = student_card("Board", score, "baseline · suite 2 · numpy", 3, 1)
+    texts = [t.text for t in ET.fromstring(card).iter(f"{SVG_NS}text")]
+    assert texts[1] == drawn == card_score(score)
+    assert "Top" not in card and "%" not in card and "rank" not in card
 
 
 def test_share_card_draws_progress_and_escapes_every_text():
     card = share_card(
-        "A <b> & 'c'", 61.25, headline("baseline · suite 2 · numpy", 3), modules=7, milestones=2
+        "A <b> & 'c'", 61.25, "baseline benchmark · numpy backend", modules=7, milestones=2
     )
     doc = ET.fromstring(card)
     texts = [t.text for t in doc.iter(f"{SVG_NS}text")]

@@ -45,6 +45,9 @@ ACTION_PINS = {
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/deploy-pages": ("cd2ce8fcbc39b97be8ca5fce6e763baed58fa128", "v5.0.0"),
+    # the share-card cache of the pages workflow (default branch only)
+    "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
     # a Docker action (no Node runtime); release.yml's PyPI upload by trusted publishing
     "pypa/gh-action-pypi-publish": ("81e9d935c883d0b210363ab89cf05f3894778450", "v1.8.14"),
@@ -289,7 +292,10 @@ def test_pages_builds_then_deploys_with_the_pages_actions() -> None:
     # the build writes the artifact's tar itself; it is uploaded under the name
     # deploy-pages reads, exactly where the build put it
     runs = [s["run"] for s in build["steps"] if "tinytorch-board build" in s.get("run", "")]
-    assert runs == ['tinytorch-board build --board . --archive "$RUNNER_TEMP/artifact.tar"']
+    assert runs == [  # with the share cards kept between runs (issue 18)
+        'tinytorch-board build --board . --archive "$RUNNER_TEMP/artifact.tar" '
+        "--card-cache .cache/cards"
+    ]
     upload = next(s for s in build["steps"] if "actions/upload-artifact@" in s.get("uses", ""))
     assert upload["with"]["name"] == "github-pages"
     assert upload["with"]["path"] == "${{ runner.temp }}/artifact.tar"

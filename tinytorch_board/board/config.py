@@ -176,6 +176,20 @@ class BoardConfig:
     site: SiteConfig = field(default_factory=SiteConfig)
     """Where the board is published."""
 
+    @property
+    def served_path(self) -> str:
+        """The path the site is served under: base_path, else site.url's path ("" when
+        neither is set: every link relative)."""
+        if self.base_path or not self.site.url:
+            return self.base_path
+        return _url_path(self.site.url)
+
+    @property
+    def public_root(self) -> str:
+        """The site's absolute address ending in "/" (site.url), or "" when not set."""
+        url = self.site.url
+        return url if not url or url.endswith("/") else url + "/"
+
 
 Parser = Callable[[Any, str], dict[str, Any]]
 
@@ -471,13 +485,17 @@ def parse_config(data: object, source: str) -> BoardConfig:
     return config
 
 
-def _check_site_agrees(config: BoardConfig, source: str) -> None:
+def _url_path(url: str) -> str:
     from urllib.parse import urlsplit
 
+    path = urlsplit(url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _check_site_agrees(config: BoardConfig, source: str) -> None:
     if not (config.site.url and config.base_path):
         return
-    path = urlsplit(config.site.url).path or "/"
-    path = path if path.endswith("/") else path + "/"
+    path = _url_path(config.site.url)
     if path != config.base_path:
         raise ConfigError(
             f"{source}: base_path {config.base_path!r} disagrees with site.url "

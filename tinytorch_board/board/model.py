@@ -101,6 +101,7 @@ class CommunityFigures:
     public_entries: int = 0
     systems: dict[str, int] = field(default_factory=dict)  # system type -> submissions
     milestone_reached: dict[str, int] = field(default_factory=dict)  # milestone id -> people
+    all_milestones: int = 0  # people who reached every milestone (across their results)
     # index = modules completed (0..20); value = people, each counted at their highest
     modules_histogram: list[int] = field(default_factory=list)  # index = modules completed
     cohorts: dict[str, int] = field(default_factory=dict)  # -> people (none: not counted)

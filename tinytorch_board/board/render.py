@@ -41,6 +41,7 @@ def build_site(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     archive: bool = False,
+    card_cache: Path | None = None,
 ):
     """Stats for the loaded board, then every page and file of the site in out_dir
     (archive=True: one tar file at out_dir)."""
@@ -52,4 +53,6 @@ def build_site(
         progress(f"stats for {len(loaded.documents)} submissions")
     stats = compute_stats(loaded, config, now)
     add_classes(stats, loaded)
-    return render_site(stats, config, Path(out_dir), progress=progress, archive=archive)
+    return render_site(
+        stats, config, Path(out_dir), progress=progress, archive=archive, card_cache=card_cache
+    )

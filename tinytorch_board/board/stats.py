@@ -71,6 +71,34 @@ def outlier_mask(scores, sets, mads: float, min_group: int):
     return flagged
 
 
+def _own_improvements_kept(flagged, scores, groups, participants):
+    """Unflag a result that improves on the same participant's earlier, unflagged result
+    in its comparable group: a student's own progress is never an outlier. Rows are in
+    time order (oldest first); only flagged rows are looked at."""
+    import numpy as np
+
+    rows = np.flatnonzero(flagged)
+    if len(rows) == 0:
+        return flagged
+    wanted = set(participants[rows].tolist())
+    earliest: dict[tuple[int, int], float] = {}  # (participant, group) -> lowest score so far
+    kept = flagged.copy()
+    flagged_at = set(rows.tolist())
+    # one pass in time order over the rows of participants that have a flagged result
+    candidates = np.flatnonzero(np.isin(participants, list(wanted)))
+    for i in candidates.tolist():
+        key = (int(participants[i]), int(groups[i]))
+        if i in flagged_at:
+            lowest = earliest.get(key)
+            if lowest is not None and scores[i] > lowest:
+                kept[i] = False
+        else:
+            lowest = earliest.get(key)
+            if lowest is None or scores[i] < lowest:
+                earliest[key] = float(scores[i])
+    return kept
+
+
 def _anonymize(codes, names: list[str], participant_code, k: int):
     """Names with fewer than k distinct participants become OTHER; returns (labels, per-row)."""
     import numpy as np
@@ -259,6 +287,7 @@ def _compute_stats(loaded, config, now):
         config.outlier_mads,
         config.outlier_min_group,
     )
+    outlier = _own_improvements_kept(outlier, c.score, c.group_code, pc)
     ranked = ~outlier
     standing, groups, dist_groups, score_histogram = _standings(
         c, system_anon, system_labels, ranked, k
@@ -342,6 +371,7 @@ def _compute_stats(loaded, config, now):
             mid: int(np.count_nonzero(per_person_mask & (1 << j)))
             for j, mid in enumerate(MILESTONE_IDS)
         },
+        all_milestones=int(np.count_nonzero(per_person_mask == (1 << len(MILESTONE_IDS)) - 1)),
         modules_histogram=np.bincount(per_person_modules, minlength=MODULE_COUNT + 1).tolist(),
         cohorts=_count_people(cohort_anon, cohort_labels, pc),
         course_types=_count_people(course_anon, course_labels, pc),

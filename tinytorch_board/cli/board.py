@@ -92,9 +92,20 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
     help="Write the site as one tar file instead (the form GitHub Pages deploys: plain "
     "files and folders, no links); replaced whole at the end.",
 )
+@click.option(
+    "--card-cache",
+    "card_cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of PNG share cards kept between builds (default: BOARD/.cache/cards); "
+    "only missing cards are drawn.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a build report as JSON.")
 def build(
-    board_dir: Path | None, out_dir: Path | None, archive: Path | None, as_json: bool
+    board_dir: Path | None,
+    out_dir: Path | None,
+    archive: Path | None,
+    card_cache: Path | None,
+    as_json: bool,
 ) -> None:
     """Render the static leaderboard site (pages, cards, badges, API, CSV, feed).
 
@@ -119,9 +130,23 @@ def build(
             click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
 
     config = load_config(board_dir)
+    if not config.site.url and not as_json:
+        click.secho(
+            "warning: board.yaml sets no site.url, so README badges, cards and feed links "
+            "are root-relative and break outside the site; set site.url",
+            fg="yellow",
+            err=True,
+        )
     progress(f"loading {board_dir}/submissions")
     loaded = load_board(board_dir)
-    report = build_site(loaded, config, out_dir, progress=progress, archive=archive is not None)
+    report = build_site(
+        loaded,
+        config,
+        out_dir,
+        progress=progress,
+        archive=archive is not None,
+        card_cache=card_cache or board_dir / ".cache" / "cards",
+    )
     skipped = [str(p) for checked in loaded.invalid for p in checked.problems]
     skipped += [f"not rendered: {line}" for line in report.skipped]
     if as_json:
@@ -135,6 +160,9 @@ def build(
                 "pages": report.pages,
                 "files": report.files,
                 "bytes": report.bytes,
+                "cards": report.cards,
+                "cards_drawn": report.cards_drawn,
+                "warnings": [] if config.site.url else ["board.yaml sets no site.url"],
                 "seconds": round(time.perf_counter() - started, 3),
             }
         )

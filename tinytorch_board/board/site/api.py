@@ -36,8 +36,20 @@ def display_name(entry: Entry) -> str | None:
     return None
 
 
-def public_entry(entry: Entry) -> dict:
-    """One entry as the API publishes it (what the submission file already made public)."""
+def entry_links(entry: Entry, url) -> dict:
+    """Where a result lives on the site: url(path) gives absolute URLs when the board's
+    site.url is set (see pages.site_url)."""
+    sid = entry.submission_id
+    return {
+        "page": url(f"s/{sid}.html"),
+        "badge": url(f"badges/{sid}.svg"),
+        "shields_endpoint": url(f"badges/{sid}.json"),
+    }
+
+
+def public_entry(entry: Entry, url=None) -> dict:
+    """One entry as the API publishes it (what the submission file already made public),
+    with its `links` when url(path) is given."""
     public = entry.visibility == "public"
     github = entry.github if public and entry.github and GITHUB_NAME.match(entry.github) else None
     return {
@@ -68,10 +80,11 @@ def public_entry(entry: Entry) -> dict:
         "github": github,
         "country": entry.country if public else None,
         "institution": entry.institution if public else None,
+        **({"links": entry_links(entry, url)} if url else {}),
     }
 
 
-def leaderboard(stats: BoardStats, metric: str = "score") -> dict:
+def leaderboard(stats: BoardStats, metric: str = "score", url=None) -> dict:
     """The best TOP_PER_GROUP ranked entries of every comparable group by one metric."""
     by_group: dict[str, list[Entry]] = {}
     for entry in stats.entries:
@@ -89,7 +102,7 @@ def leaderboard(stats: BoardStats, metric: str = "score") -> dict:
             by_group[key],
             key=lambda e: (-value(e), -e.score, e.created_at, e.submission_id),
         )
-        groups[key] = [public_entry(e) for e in best]
+        groups[key] = [public_entry(e, url) for e in best]
     return {
         "api_version": API_VERSION,
         "generated_at": stats.generated_at,
@@ -321,3 +334,59 @@ def badge_message(entry: Entry) -> str:
     if entry.outlier or entry.top_percent is None:
         return f"{what} {entry.score:.1f} · {entry.modules_completed}/{MODULE_COUNT} modules"
     return f"{what} {entry.score:.1f} · top {entry.top_percent}%"
+
+
+RESULT_FIELDS = (
+    "created_at", "kind", "suite_version", "backend", "score", "metrics_ms", "tracks",
+    "system_type", "cpu_cores", "memory_gb", "modules_completed", "milestones_completed",
+    "display_name",
+)  # fmt: skip
+
+
+def result_record(entry: Entry) -> list:
+    """One result for compare.html, in RESULT_FIELDS order: per-metric median times (ms),
+    capstone track scores, the system as submitted (k-anonymized type) and progress."""
+    metrics = {
+        name: value.get("median_ms")
+        for name, value in sorted((entry.metrics or {}).items())
+        if isinstance(value, dict) and value.get("median_ms") is not None
+    }
+    tracks = (
+        {
+            name: track.get("score") if isinstance(track, dict) else None
+            for name, track in sorted(entry.tracks.items())
+        }
+        if isinstance(entry.tracks, dict)
+        else None
+    )
+    return [
+        entry.created_at,
+        entry.kind,
+        entry.suite_version,
+        entry.backend,
+        entry.score,
+        metrics,
+        tracks,
+        entry.system_type,
+        entry.cpu_cores,
+        entry.memory_gb,
+        entry.modules_completed,
+        list(entry.milestones_completed),
+        display_name(entry),
+    ]
+
+
+def result_files(entries: Iterable[Entry]) -> Iterable[tuple[str, dict]]:
+    """(two-hex prefix, api/results/<prefix>.json document): every listed result by its
+    id's first two characters, as submissions/ stores the files, so compare.html fetches
+    one small file per result."""
+    buckets: dict[str, dict[str, list]] = {}
+    for entry in entries:
+        sid = entry.submission_id
+        buckets.setdefault(sid[:2], {})[sid] = result_record(entry)
+    for prefix in sorted(buckets):
+        yield prefix, {
+            "api_version": API_VERSION,
+            "fields": list(RESULT_FIELDS),
+            "results": buckets[prefix],
+        }

@@ -20,6 +20,7 @@ from pathlib import Path
 from tinytorch_board.board.config import BoardConfig
 from tinytorch_board.board.model import BoardStats, Entry
 from tinytorch_board.board.site import api, pack, pages
+from tinytorch_board.board.site.cardcache import CardCache
 from tinytorch_board.board.site.sink import ArchiveWriter, Assembler, Writer, is_our_archive
 from tinytorch_board.board.site.workers import WorkerPool, can_fork, worker_count
 from tinytorch_board.curriculum import MILESTONE_COUNT, MODULE_COUNT
@@ -30,7 +31,10 @@ MARKER = ".tinytorch-site"
 PARALLEL_FROM = 5_000  # below this, starting processes costs more than it saves
 PROGRESS_PER_TASK = 5_000
 PAGES_PER_TASK = 200
-FOLDERS = ("s", "badges", "cards", "page", "data/ids", "api/leaderboard", "api/progress")
+FOLDERS = (
+    "s", "badges", "cards", "page", "data/ids", "api/leaderboard", "api/progress", "api/results",
+)  # fmt: skip
+CARDS_PER_TASK = 40  # PNG cards a task draws (about 50 to 150 ms each)
 
 
 @dataclass
@@ -42,6 +46,8 @@ class SiteReport:
     bytes: int = 0
     skipped: list[str] = field(default_factory=list)  # entries not rendered, with reasons
     seconds: dict[str, float] = field(default_factory=dict)
+    cards: int = 0  # distinct PNG share cards in the site
+    cards_drawn: int = 0  # of those, drawn by this build (the rest came from the cache)
 
 
 def _safe_entries(stats: BoardStats, report: SiteReport) -> list[Entry]:
@@ -61,12 +67,15 @@ def render_site(
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
     archive: bool = False,
+    card_cache: Path | None = None,
 ) -> SiteReport:
     """Render every page and data file for stats into out_dir (a folder), or with
-    archive=True into one tar file at out_dir (what GitHub Pages deploys)."""
+    archive=True into one tar file at out_dir (what GitHub Pages deploys). PNG share
+    cards are taken from (and added to) the card_cache folder when one is given."""
     out_dir = Path(out_dir)
+    cache = CardCache(card_cache)
     if archive:
-        return _render_archive(stats, config, out_dir, progress)
+        return _render_archive(stats, config, out_dir, progress, cache)
     _check_output(out_dir)
     say = progress or (lambda message: None)
     report = SiteReport(out_dir=out_dir, listed=0)
@@ -75,7 +84,7 @@ def render_site(
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        _render_into(stats, config, staging, report, say)
+        _render_into(stats, config, staging, report, say, cache)
         clock = time.perf_counter()
         _swap(staging, out_dir)
         report.seconds["swap"] = time.perf_counter() - clock
@@ -113,6 +122,7 @@ def _render_archive(
     config: BoardConfig,
     path: Path,
     progress: Callable[[str], None] | None,
+    cache: CardCache,
 ) -> SiteReport:
     """The site as one tar: fragments in a staging folder, joined and renamed at the end
     (path holds the old archive or the whole new one, never part of one)."""
@@ -134,7 +144,7 @@ def _render_archive(
     mtime = int(created.replace(tzinfo=timezone.utc).timestamp())
     joined = Assembler(path)
     try:
-        _render_into(stats, config, staging, report, say, archive=(mtime, joined))
+        _render_into(stats, config, staging, report, say, cache, archive=(mtime, joined))
         clock = time.perf_counter()
         joined.finish()
         report.seconds["finish the archive"] = time.perf_counter() - clock
@@ -152,6 +162,7 @@ def _render_into(
     root: Path,
     report: SiteReport,
     say: Callable[[str], None],
+    cache: CardCache,
     archive: tuple[int, Assembler] | None = None,
 ) -> None:
     """Render into root (a staging folder); with archive (member time, assembler), as
@@ -163,7 +174,7 @@ def _render_into(
     else:
         write, joined = ArchiveWriter(root / "head.tar", archive[0]), archive[1]
     with gc_paused():  # hundreds of thousands of short-lived, acyclic strings
-        report.files, report.bytes = _render_all(stats, config, write, report, say, joined)
+        report.files, report.bytes = _render_all(stats, config, write, report, say, cache, joined)
 
 
 def _render_all(
@@ -172,6 +183,7 @@ def _render_all(
     write: Writer,
     report: SiteReport,
     say: Callable[[str], None],
+    cache: CardCache,
     joined: Assembler | None = None,
 ) -> tuple[int, int]:
     """Everything into write (and the workers' writers); returns (files, bytes).
@@ -182,8 +194,12 @@ def _render_all(
     clock = time.perf_counter()
     entries = _safe_entries(stats, report)
     report.listed = len(entries)
-    # Every distinct share card is drawn here, once: the tasks only name them.
+    # Every distinct share card is named here, once; the cached PNGs are written by this
+    # process, the missing ones drawn by tasks (in parallel when the build is).
     site, cards = pages.site_for(stats, config, entries)
+    cached = {name: cache.get(name) for name in cards}
+    missing = sorted(name for name, png in cached.items() if png is None)
+    report.cards, report.cards_drawn = len(cards), len(missing)
 
     write.text(MARKER, "Built by tinytorch-board; `build` replaces this folder.\n")
     static = templates_dir() / "static"
@@ -203,6 +219,9 @@ def _render_all(
         participants=api.progress_ids(stats),
         archive_mtime=getattr(write, "mtime", None),
         folders=frozenset(write.made),
+        cards=cards,
+        missing_cards=missing,
+        cache=cache,
     )
     files, size = write.files, write.bytes
     main = write
@@ -210,12 +229,14 @@ def _render_all(
         write.close()
         joined.add(write.path)
         main = ArchiveWriter(Path(write.root) / "main.tar", job.archive_mtime, job.folders)
-    parallel = _parallel(len(entries))
+    parallel = _parallel(len(entries)) or (len(missing) >= CARDS_PER_TASK and can_fork())
     tasks = _plan(job, parallel)
     with WorkerPool(_run, job, tasks, parallel) as pool:
         _render_main(site, main, report, say)
-        for name, card in cards.items():
-            main.text(f"cards/{name}.svg", card)
+        for name in sorted(cached):
+            png = cached[name]
+            if png is not None:
+                main.binary(f"cards/{name}.png", png)
         main.close()
         clock = time.perf_counter()
         for done_files, done_bytes, fragment in pool.results():  # in task order
@@ -233,6 +254,7 @@ def _render_all(
     )
     report.seconds["main: wait for the workers"] = time.perf_counter() - clock
     report.seconds["workers (alongside)"] = time.perf_counter() - started
+    cache.keep_only(set(cards))
     return files, size
 
 
@@ -255,7 +277,7 @@ def _render_main(site: pages.Site, write: Writer, report: SiteReport, say) -> No
     meta["badge_defs"] = [[b.id, b.name, b.icon] for b in stats.badges]
     meta["milestone_count"] = MILESTONE_COUNT
     meta["module_count"] = MODULE_COUNT
-    meta["page_size"] = 50
+    meta["page_size"] = pages.PAGE_SIZE
     for i, chunk in enumerate(packed.chunks):
         write.compact_json(f"data/rows-{i}.json", chunk)
     write.compact_json("data/names.json", packed.names)
@@ -266,10 +288,11 @@ def _render_main(site: pages.Site, write: Writer, report: SiteReport, say) -> No
     report.seconds["main: leaderboard data, first page"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    say("community and about pages")
+    say("community, about and compare pages")
     write.text("community.html", pages.community_page(site))
     write.text("about.html", pages.about_page(site))
-    report.pages += 2
+    write.text("compare.html", pages.compare_page(site))
+    report.pages += 3
     if site.stats.classes:
         from tinytorch_board.board.site.classpage import write_class_pages
 
@@ -290,6 +313,9 @@ class _Job:
     participants: list[str]  # who gets a progress file
     archive_mtime: int | None = None  # set: tasks write tar fragments, not files
     folders: frozenset[str] = frozenset()  # folders the first fragment holds
+    cards: dict[str, str] = field(default_factory=dict)  # card name -> SVG
+    missing_cards: list[str] = field(default_factory=list)  # not in the cache: drawn
+    cache: CardCache | None = None
 
     def writer(self, task: tuple[str, int, int]) -> Writer:
         if self.archive_mtime is None:
@@ -307,11 +333,16 @@ def _plan(job: _Job, parallel: bool) -> list[tuple[str, int, int]]:
     one file throughout)."""
     n, count = len(job.site.entries), len(job.participants)
     pages_count = job.site.leaderboard["pages"]
+    drawn = len(job.missing_cards)
     # the two one-file tasks first: each is a long run alone
     tasks = [("csv", 0, 1), ("api", 0, 1)]
     if not parallel:
-        tasks += [("submissions", 0, n), ("pages", 2, pages_count + 1), ("progress", 0, count)]
+        tasks += [("cards", 0, drawn), ("submissions", 0, n), ("pages", 2, pages_count + 1)]
+        tasks.append(("progress", 0, count))
         return [task for task in tasks if task[2] > task[1]]
+    # cards to draw (a cold cache) are the slowest work per item: first
+    tasks = [("cards", i, min(i + CARDS_PER_TASK, drawn)) for i in range(0, drawn, CARDS_PER_TASK)]
+    tasks += [("csv", 0, 1), ("api", 0, 1)]
     step = max(1, -(-n // (4 * worker_count())))
     tasks += [("submissions", i, min(i + step, n)) for i in range(0, n, step)]
     tasks += [
@@ -341,6 +372,13 @@ def _run(job: _Job, task: tuple[str, int, int]) -> tuple[int, int, str | None]:
             pages.submission_pages(site, write, start, stop)
         elif kind == "pages":
             pages.leaderboard_pages(site, write, range(start, stop))
+        elif kind == "cards":
+            from tinytorch_board.cards import card_png
+
+            for name in job.missing_cards[start:stop]:
+                png = card_png(job.cards[name])
+                job.cache.put(name, png)
+                write.binary(f"cards/{name}.png", png)
         elif kind == "csv":
             write.text("data/submissions.csv", api.submissions_csv(site.entries))
         elif kind == "api":
@@ -356,10 +394,12 @@ def _run(job: _Job, task: tuple[str, int, int]) -> tuple[int, int, str | None]:
 def _static_api(site: pages.Site, write: Writer) -> None:
     """The leaderboard API files, the distribution and the feed."""
     stats = site.stats
-    by_score = dumps(api.leaderboard(stats, "score"))
+    by_score = dumps(api.leaderboard(stats, "score", site.url))
     write.text("api/leaderboard.json", by_score)  # the same as leaderboard/score.json
     for metric in api.METRICS:
-        text = by_score if metric == "score" else dumps(api.leaderboard(stats, metric))
+        text = by_score if metric == "score" else dumps(api.leaderboard(stats, metric, site.url))
         write.text(f"api/leaderboard/{metric}.json", text)
     write.json("api/distribution.json", stats.distribution)
+    for prefix, document in api.result_files(site.entries):
+        write.compact_json(f"api/results/{prefix}.json", document)
     write.text("feed.xml", api.atom_feed(stats, site.config.title, site.url))

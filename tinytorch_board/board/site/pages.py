@@ -20,18 +20,23 @@ from tinytorch_board.board.site import api
 from tinytorch_board.board.site.charts import Figure, community_charts
 from tinytorch_board.board.site.markup import FillIn
 from tinytorch_board.board.site.sink import Writer
-from tinytorch_board.cards import card_name, headline, share_card
+from tinytorch_board import __version__
+from tinytorch_board.cards import CARD_SIZE, card_name, card_score, student_card
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.submission.badges import BadgeDef
 from tinytorch_board.submission.score import group_label
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # rows a leaderboard page shows, with and without the script
+TINYTORCH_URL = "https://github.com/MLSysBook/TinyTorch"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
 )
-# A submission page runs no script and fetches nothing but its style sheet and card.
-SUBMISSION_CSP = "default-src 'none';style-src 'self';img-src 'self' data:;base-uri 'none'"
+# A submission page runs one script (its copy buttons) and fetches nothing but its style
+# sheet, that script and its card.
+SUBMISSION_CSP = (
+    "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;base-uri 'none'"
+)
 COLUMNS = (
     ("newest", "Date"),
     ("name", "Name"),
@@ -57,10 +62,19 @@ SORTS = (
 )
 
 
+class TakePart(TypedDict):
+    """The "Take part" block on every page: literal commands and the two links."""
+
+    commands: list[str]
+    tinytorch_url: str
+    repository_url: str  # "" when board.yaml names no repository
+
+
 class Common(TypedDict):
     """What every page of base.html shows."""
 
     title: str
+    take_part: TakePart
     generated_at: str  # "2026-11-22 10:30:00 UTC"
     badge_defs: dict[str, BadgeDef]
     badge_list: list[BadgeDef]
@@ -73,7 +87,7 @@ class Leaderboard(Common):
     page_kind: str  # "index"
     count: int
     participants: int
-    milestone_all: int  # results that reached every milestone
+    milestone_all: int  # people who reached every milestone (the community page's figure)
     systems: int
     kinds: list[str]
     backends: list[str]
@@ -107,21 +121,49 @@ class AboutPage(Common):
 
     root: str
     page_kind: str  # "about"
+    score_meanings: dict[str, str]
+
+
+class ComparePage(Common):
+    """compare.html: two results side by side, read from api/results/ by its script."""
+
+    root: str
+    page_kind: str  # "compare"
 
 
 # submission.html's slots, filled per page (see submission_pages)
 SUBMISSION_FIELDS = (
-    "who", "score", "card_url", "name", "when", "placement", "modules",
-    "milestones", "progress", "badges", "card", "embed",
+    "who", "score", "card_url", "outlier", "name", "when", "placement", "modules",
+    "milestones", "progress", "badges", "compare", "card", "permalink", "embed",
 )  # fmt: skip
 
 
-def site_url(base_path: str, path: str) -> str:
-    """Absolute (or root-relative) URL of a site file, for links that leave the page."""
-    base = base_path or "/"
+def site_url(config: BoardConfig, path: str) -> str:
+    """The URL of a site file for links that leave the site (README badge, card, feed,
+    API links): absolute from site.url when it is set, else root-relative."""
+    root = config.public_root
+    if root:
+        return root + path
+    base = config.served_path or "/"
     if not base.endswith("/"):
         base += "/"
     return base + path
+
+
+def take_part(config: BoardConfig) -> TakePart:
+    """The literal commands a visitor runs to join this board, and where to read more."""
+    repository = config.site.repository
+    commands = [f"pip install tinytorch-board=={__version__}"]
+    if repository:
+        commands.append(f"tinytorch-board config set board.repo {repository}")
+    if config.site.url:
+        commands.append(f"tinytorch-board config set board.pages_url {config.public_root}")
+    commands += ["tinytorch-board benchmark baseline", "tinytorch-board submit"]
+    return TakePart(
+        commands=commands,
+        tinytorch_url=TINYTORCH_URL,
+        repository_url=f"https://github.com/{repository}" if repository else "",
+    )
 
 
 def environment():
@@ -151,13 +193,14 @@ class Site:
     leaderboard: Leaderboard
 
     def url(self, path: str) -> str:
-        return site_url(self.config.base_path, path)
+        return site_url(self.config, path)
 
 
 def site_for(stats: BoardStats, config: BoardConfig, entries: list[Entry]) -> tuple[Site, dict]:
     """The Site, and the distinct share cards it links (file name stem -> SVG)."""
     common = Common(
         title=config.title,
+        take_part=take_part(config),
         generated_at=stats.generated_at.replace("T", " ").replace("Z", " UTC"),
         badge_defs={b.id: b for b in stats.badges},
         badge_list=stats.badges,
@@ -168,7 +211,7 @@ def site_for(stats: BoardStats, config: BoardConfig, entries: list[Entry]) -> tu
         page_kind="index",
         count=len(entries),
         participants=stats.community.participants or len(stats.histories),
-        milestone_all=sum(1 for e in entries if len(e.milestones_completed) >= MILESTONE_COUNT),
+        milestone_all=stats.community.all_milestones,
         systems=len({e.system_type for e in entries}),
         kinds=sorted({e.kind for e in entries}),
         backends=sorted({e.backend for e in entries}),
@@ -184,25 +227,19 @@ def site_for(stats: BoardStats, config: BoardConfig, entries: list[Entry]) -> tu
 def share_cards(entries: list[Entry], title: str) -> tuple[dict[str, str], list[str]]:
     """The distinct cards (file name stem -> SVG) and each entry's card, in entry order.
 
-    Cards hold no id, name, group size or badges (those are on the page), so equal
-    results share one file: at 100,000 entries, 16,000 cards instead of 35,000."""
+    A card shows what stays true of a result (score, kind, suite, backend, modules,
+    milestones, the board's name), never a rank or a percentile, so it never changes
+    as the board grows and equal results share one card."""
     cards: dict[str, str] = {}
     by_key: dict[tuple, str] = {}
     names = []
     for e in entries:
-        top = None if e.outlier else e.top_percent
         done = len(frozenset(e.milestones_completed))
         group = group_label(e.kind, e.suite_version, e.backend)
-        key = (e.score, group, top, e.modules_completed, done)
+        key = (card_score(e.score), group, e.modules_completed, done)
         name = by_key.get(key)
         if name is None:
-            card = share_card(
-                title,
-                e.score,
-                headline(group, top),
-                modules=e.modules_completed,
-                milestones=done,
-            )
+            card = student_card(title, e.score, group, e.modules_completed, done)
             name = by_key[key] = card_name(card)
             cards[name] = card
         names.append(name)
@@ -304,8 +341,17 @@ def community_page(site: Site) -> str:
 
 
 def about_page(site: Site) -> str:
-    context = AboutPage(**site.common, root="", page_kind="about")
+    from tinytorch_board.board.site.charts import score_meanings
+
+    context = AboutPage(
+        **site.common, root="", page_kind="about", score_meanings=score_meanings()
+    )
     return site.env.get_template("about.html").render(context)
+
+
+def compare_page(site: Site) -> str:
+    context = ComparePage(**site.common, root="", page_kind="compare")
+    return site.env.get_template("compare.html").render(context)
 
 
 # --- one page per submission -------------------------------------------------------------
@@ -318,7 +364,8 @@ PLACEMENT_FIELDS = (
 PLACEMENT_RAW = PLACEMENT_FIELDS[2:]  # numbers
 # numbers, the card's 20-hex name and markup built from escaped parts
 PAGE_RAW = (
-    "score", "name", "placement", "modules", "milestones", "progress", "badges", "card",
+    "score", "outlier", "name", "placement", "modules", "milestones", "progress", "badges",
+    "compare", "card",
 )  # fmt: skip
 
 
@@ -334,6 +381,7 @@ class _SubmissionParts:
         self._progress: FillIn | None = None
         self._milestones: dict[frozenset, Markup] = {}
         self._badges: dict[tuple[str, ...], Markup] = {}
+        self._compare: dict[int, FillIn] = {}
 
     def who(self, name: str | None, github: str | None) -> str:
         shape = (bool(name), bool(github))
@@ -390,6 +438,21 @@ class _SubmissionParts:
             )
         return self._progress.fill(milestones, history)
 
+    def compare(self, self_id: str, earlier: list[tuple[str, str]]) -> str:
+        """Links to compare.html?a=<earlier>&b=<this> for the participant's own
+        earlier results (ids are 32 hex, dates digits and dashes)."""
+        if not earlier:
+            return ""
+        pattern = self._compare.get(len(earlier))
+        if pattern is None:
+            fields = ("this",) + tuple(
+                f"{k}{i}" for i in range(len(earlier)) for k in ("id", "label")
+            )
+            pattern = self._compare[len(earlier)] = FillIn.macro(
+                self._macros, "compare_links", fields, count=len(earlier)
+            )
+        return pattern.fill(self_id, *(v for pair in earlier for v in pair))
+
     def badges(self, badges: tuple[str, ...]) -> Markup:
         cell = self._badges.get(badges)
         if cell is None:
@@ -409,6 +472,8 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
         PAGE_RAW,
         title="TinyTorch",
         csp=Markup(SUBMISSION_CSP),
+        card_size=CARD_SIZE,
+        take_part=site.common["take_part"],
     )
     parts = _SubmissionParts(site)
     badge_texts: dict[str, tuple[str, str]] = {}  # badge message -> (SVG, shields JSON)
@@ -428,7 +493,8 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
         html = page.fill(
             name or "A TinyTorch student",  # who
             score,
-            f"{card_url}{card_file}.svg",
+            f"{card_url}{card_file}.png",
+            "true" if e.outlier else "false",  # the maintainers' mark: data-outlier
             parts.who(name, github),
             when,
             parts.placement(e),
@@ -436,7 +502,9 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
             f"{len(done)}/{MILESTONE_COUNT}",
             parts.progress(done, history_line(stats, e)),
             parts.badges(e.badges),
+            parts.compare(sid, earlier_results(stats, e)),
             card_file,
+            f"{page_url}{sid}.html",  # permalink
             f"[![TinyTorch {score}]({badge_url}{sid}.svg)]({page_url}{sid}.html)",  # embed
         )
         write.text(f"s/{sid}.html", html)
@@ -449,6 +517,27 @@ def submission_pages(site: Site, write: Writer, start: int, stop: int) -> None:
             )
         write.linked(f"badges/{sid}.svg", texts[0])
         write.linked(f"badges/{sid}.json", texts[1])
+
+
+COMPARE_WITH = 3  # earlier results a result page links to "compare with"
+
+
+def earlier_results(stats: BoardStats, entry: Entry) -> list[tuple[str, str]]:
+    """(submission id, date) of the participant's results before this one, latest
+    first, at most COMPARE_WITH."""
+    history = stats.histories.get(entry.participant_id)
+    if history is None or len(history.submission_ids) < 2:
+        return []
+    ids = history.submission_ids
+    try:
+        here = ids.index(entry.submission_id)
+    except ValueError:
+        return []
+    dates = history.created_at
+    return [
+        (ids[j], dates[j][:10] if j < len(dates) else ids[j][:8])
+        for j in range(here - 1, max(-1, here - 1 - COMPARE_WITH), -1)
+    ]
 
 
 def history_line(stats: BoardStats, entry: Entry) -> str:

@@ -45,6 +45,13 @@ class Writer:
             self.folder(folder)
         self._write(os.path.join(self.root, relative), content.encode("utf-8"))
 
+    def binary(self, relative: str, data: bytes) -> None:
+        """Write one file of bytes (a PNG card)."""
+        folder, _, _ = relative.rpartition("/")
+        if folder not in self.made:
+            self.folder(folder)
+        self._write(os.path.join(self.root, relative), data)
+
     def _write(self, path: str, data: bytes) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
@@ -114,6 +121,12 @@ class ArchiveWriter(Writer):
         if folder and folder not in self.made:
             self.folder(folder)
         self._member(relative, content.encode("utf-8"))
+
+    def binary(self, relative: str, data: bytes) -> None:
+        folder = relative.rpartition("/")[0]
+        if folder and folder not in self.made:
+            self.folder(folder)
+        self._member(relative, data)
 
     def linked(self, relative: str, content: str) -> None:
         self._member(relative, content.encode("utf-8"))  # a copy: Pages takes no links

@@ -20,9 +20,16 @@ MUTED = "#52606d"
 GRID = "#eadfd3"
 
 
-def _open(width: int, height: int, chart_id: str, title: str, desc: str) -> list[str]:
+# Phones get a narrow drawing (shown by site.css below 44rem), about as wide as the
+# screen, so its text stays at least 11 CSS px instead of shrinking with the picture.
+NARROW_WIDTH = 320
+
+
+def _open(width: int, height: int, chart_id: str, title: str, desc: str, narrow=False) -> list[str]:
+    variant = "chart narrow" if narrow else "chart wide"
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{variant}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" font-family="{FONT}">',
         f'<title id="{chart_id}-t">{esc(title)}</title>',
         f'<desc id="{chart_id}-d">{esc(desc)}</desc>',
@@ -35,28 +42,40 @@ def bar_chart(
     items: Sequence[tuple[str, int]],
     unit: str = "",
     color: str = PALETTE[0],
+    narrow: bool = False,
 ) -> str:
-    """Horizontal bars, one labelled row per item, value at the end of each bar."""
+    """Horizontal bars, one labelled row per item, value at the end of each bar (narrow:
+    the phone drawing, each label on its own line above its bar)."""
     items = list(items)
-    label_w, bar_w, row_h = 190, 330, 30
+    if narrow:
+        label_w, bar_w, row_h, size = 0, NARROW_WIDTH - 60, 44, 13
+    else:
+        label_w, bar_w, row_h, size = 190, 330, 30, 14
     height = max(1, len(items)) * row_h + 10
-    width = label_w + bar_w + 90
+    width = label_w + bar_w + (60 if narrow else 90)
     top = max((v for _, v in items), default=0) or 1
     desc = "; ".join(f"{label}: {value}{unit}" for label, value in items) or "no data yet"
-    out = _open(width, height, chart_id, title, desc)
+    cid = chart_id + ("-n" if narrow else "")
+    out = _open(width, height, cid, title, desc, narrow)
     for i, (label, value) in enumerate(items):
         y = 5 + i * row_h
         w = bar_w * value / top
+        if narrow:  # label above, bar and value below
+            out.append(f'<text x="0" y="{y + 13}" font-size="{size}" fill="{INK}">{esc(label)}</text>')
+            y += 16
+        else:
+            out.append(
+                f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" font-size="{size}" '
+                f'fill="{INK}">{esc(label)}</text>'
+            )
         out.append(
-            f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" font-size="14" '
-            f'fill="{INK}">{esc(label)}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{num(max(w, 2))}" height="{row_h - 8}" '
+            f'<rect x="{label_w}" y="{y + 4}" width="{num(max(w, 2))}" height="{20 if narrow else row_h - 8}" '
             f'rx="5" fill="{color}"/>'
-            f'<text x="{num(label_w + max(w, 2) + 6)}" y="{y + 19}" font-size="14" '
+            f'<text x="{num(label_w + max(w, 2) + 6)}" y="{y + 19}" font-size="{size}" '
             f'fill="{MUTED}">{value}{esc(unit)}</text>'
         )
     if not items:
-        out.append(f'<text x="10" y="25" font-size="14" fill="{MUTED}">No data yet</text>')
+        out.append(f'<text x="10" y="25" font-size="{size}" fill="{MUTED}">No data yet</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -68,21 +87,28 @@ def column_chart(
     values: Sequence[int],
     color: str = PALETTE[1],
     every: int = 1,
+    narrow: bool = False,
 ) -> str:
-    """Vertical columns with a label under every `every`-th column."""
+    """Vertical columns with a label under every `every`-th column (narrow: the phone
+    drawing, with half as many labels)."""
     n = max(1, len(values))
-    width, height, left, bottom, top_pad = 640, 240, 40, 36, 16
+    if narrow:
+        width, height, left, bottom, top_pad, size = NARROW_WIDTH, 200, 36, 30, 14, 12
+        every *= 2
+    else:
+        width, height, left, bottom, top_pad, size = 640, 240, 40, 36, 16, 13
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     top = max(values, default=0) or 1
     step = plot_w / n
     desc = "; ".join(f"{label}: {value}" for label, value in zip(labels, values, strict=True))
-    out = _open(width, height, chart_id, title, desc or "no data yet")
+    cid = chart_id + ("-n" if narrow else "")
+    out = _open(width, height, cid, title, desc or "no data yet", narrow)
     base = height - bottom
     for frac in (0.5, 1.0):
         y = base - plot_h * frac
         out.append(
             f'<line x1="{left}" x2="{width - 10}" y1="{num(y)}" y2="{num(y)}" stroke="{GRID}"/>'
-            f'<text x="{left - 6}" y="{num(y + 4)}" text-anchor="end" font-size="11" '
+            f'<text x="{left - 6}" y="{num(y + 4)}" text-anchor="end" font-size="{size}" '
             f'fill="{MUTED}">{math.ceil(top * frac)}</text>'
         )
     for i, value in enumerate(values):
@@ -95,7 +121,7 @@ def column_chart(
         if i % every == 0:
             out.append(
                 f'<text x="{num(x + step / 2)}" y="{base + 16}" text-anchor="middle" '
-                f'font-size="11" fill="{MUTED}">{esc(labels[i])}</text>'
+                f'font-size="{size}" fill="{MUTED}">{esc(labels[i])}</text>'
             )
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{base}" y2="{base}" stroke="{MUTED}"/>')
     out.append("</svg>")

@@ -1,7 +1,9 @@
 // Leaderboard filters and sorting over every entry, as a progressive enhancement:
 // without this script the static pages list everyone. Data is fetched on first use
 // (packed fixed-width rows, see board/site/pack.py) and only ever placed in the page
-// through textContent, never as HTML.
+// through textContent, never as HTML. The filters, the sort and the page live in the
+// URL's query (?sort=score&kind=baseline&page=3), so a view can be shared, bookmarked
+// and reloaded.
 (function () {
   "use strict";
   var metaNode = document.getElementById("board-meta");
@@ -35,10 +37,15 @@
       names = new Array(N); namesLower = [];
       for (var j = 0; j < namesDoc.index.length; j++) {
         names[namesDoc.index[j]] = namesDoc.name[j];
-        namesLower.push([namesDoc.index[j], namesDoc.name[j].toLowerCase()]);
+        namesLower.push([namesDoc.index[j], fold(namesDoc.name[j])]);
       }
     });
     return loading;
+  }
+
+  // Case- and accent-insensitive: "zoe" finds "Zoë", "jose" finds "José".
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
   function fetchJSON(url) {
@@ -91,7 +98,7 @@
     var klass = el["class"] && el["class"].value !== "" ? +el["class"].value : -1;
     var ms = el.milestones.value === "" ? 0 : +el.milestones.value;
     var from = dayOf(el.from), to = dayOf(el.to);
-    var q = el.name.value.trim().toLowerCase();
+    var q = fold(el.name.value.trim());
     var allow = null;
     if (q) {
       allow = new Uint8Array(N);
@@ -283,7 +290,7 @@
       bt.type = "button";
       bt.textContent = label;
       bt.disabled = disabled;
-      bt.addEventListener("click", function () { page = target; render(); });
+      bt.addEventListener("click", function () { page = target; writeURL(); render(); });
       nav.appendChild(bt);
     }
     button("← Previous", page - 1, page === 0);
@@ -292,6 +299,63 @@
     nav.appendChild(span);
     button("Next →", page + 1, page >= pages - 1);
     pager.replaceChildren(nav);
+  }
+
+  var heroSort = document.getElementById("hero-sort");
+  var heroDefault = heroSort ? heroSort.textContent : "";
+  var HERO = {
+    newest: heroDefault,
+    oldest: "Oldest first: the earliest results lead.",
+    milestones: "Most milestones first.",
+    modules: "Most modules first.",
+    score: "Highest score first.",
+    top: "Best standing first (top % within each benchmark).",
+    system: "Sorted by system.",
+    cohort: "Sorted by cohort.",
+    name: "Sorted by name."
+  };
+  function markHero() {
+    if (heroSort) heroSort.textContent = HERO[form.elements.sort.value] || heroDefault;
+  }
+
+  // --- the view in the URL: every filter by name (labels, not list positions), the
+  // sort unless it is the default, the page unless it is the first
+  var FIELDS = ["kind", "backend", "system", "milestones", "cohort", "from", "to", "name", "sort"];
+  function labelOf(name, value) {
+    if (value === "") return "";
+    if (name === "system") return meta.systems[+value];
+    if (name === "cohort") return meta.cohorts[+value];
+    return value;
+  }
+  function valueOf(name, label) {
+    if (name === "system") { var s = meta.systems.indexOf(label); return s < 0 ? null : String(s); }
+    if (name === "cohort") { var c = meta.cohorts.indexOf(label); return c < 1 ? null : String(c); }
+    return label;
+  }
+  function writeURL() {
+    var q = new URLSearchParams();
+    FIELDS.forEach(function (name) {
+      var v = labelOf(name, form.elements[name].value);
+      if (v && !(name === "sort" && v === "newest")) q.set(name, v);
+    });
+    if (page > 0) q.set("page", String(page + 1));
+    var text = q.toString();
+    var url = location.pathname + (text ? "?" + text : "") + location.hash;
+    if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+  }
+  function readURL() {
+    var q = new URLSearchParams(location.search), any = false;
+    FIELDS.forEach(function (name) {
+      if (!q.has(name)) return;
+      var v = valueOf(name, q.get(name));
+      var input = form.elements[name];
+      if (v === null) return;
+      if (input.tagName === "SELECT" && !Array.prototype.some.call(input.options, function (o) { return o.value === v; })) return;
+      input.value = v;
+      any = true;
+    });
+    var p = parseInt(q.get("page") || "1", 10);
+    return { any: any || p > 1, page: p > 1 ? p - 1 : 0 };
   }
 
   function markSorted() {
@@ -307,15 +371,18 @@
   }
 
   var pending = 0, renders = 0;
-  function apply() {
+  function apply(startPage) {
     var ticket = ++pending;
     table.setAttribute("aria-busy", "true");
     return load().then(function () {
       if (ticket !== pending) return;
       var started = performance.now();
       view = compute();
-      page = 0;
+      var pages = Math.max(1, Math.ceil(view.length / meta.page_size));
+      page = typeof startPage === "number" ? Math.min(startPage, pages - 1) : 0;
       markSorted();
+      markHero();
+      writeURL();
       return render(started);
     }).catch(function (err) {
       status.textContent = "Could not load the data for filtering (" + err.message + "). The pages below still list everyone.";
@@ -351,4 +418,11 @@
   form.addEventListener("reset", function () { setTimeout(apply, 0); });
   form.addEventListener("focusin", function () { load(); }, { once: true });
   window.tinytorchBoard = { apply: apply, load: load };
+
+  // A shared or reloaded view: restore it from the URL.
+  var restored = readURL();
+  if (restored.any) {
+    document.getElementById("filter-box").open = true;
+    apply(restored.page);
+  }
 })();
