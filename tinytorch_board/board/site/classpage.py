@@ -9,14 +9,17 @@ from tinytorch_board.curriculum import MODULE_COUNT
 from tinytorch_board.submission.score import group_label
 
 
-def _figure(fid, title, lede, svg_text, rows, label_heading, value_heading="People") -> dict:
+def _figure(fid, title, lede, draw, rows, label_heading, value_heading="People") -> dict:
+    """draw(narrow) -> SVG text: the wide drawing and the phone drawing, as the community
+    page draws its charts."""
     from markupsafe import Markup
 
     return {
         "id": fid,
         "title": title,
         "lede": lede,
-        "svg": Markup(svg_text),  # built by svg.py, which escapes every label
+        "svg": Markup(draw(False)),  # built by svg.py, which escapes every label
+        "svg_narrow": Markup(draw(True)),
         "rows": rows,
         "label_heading": label_heading,
         "value_heading": value_heading,
@@ -32,7 +35,9 @@ def class_charts(view: ClassView) -> list[dict]:
             "milestones",
             "Milestones reached",
             "How many of the class reached each milestone.",
-            svg.bar_chart("k-milestones", "Milestones reached", view.milestone_funnel),
+            lambda narrow: svg.bar_chart(
+                "k-milestones", "Milestones reached", view.milestone_funnel, narrow=narrow
+            ),
             view.milestone_funnel,
             "Milestone",
         )
@@ -43,8 +48,13 @@ def class_charts(view: ClassView) -> list[dict]:
             "modules",
             "Modules completed",
             "Each student counted once, at the furthest module they reported.",
-            svg.column_chart(
-                "k-modules", "Modules completed", labels, view.modules_histogram, every=2
+            lambda narrow: svg.column_chart(
+                "k-modules",
+                "Modules completed",
+                labels,
+                view.modules_histogram,
+                every=2,
+                narrow=narrow,
             ),
             list(zip(labels, view.modules_histogram, strict=True)),
             "Modules",
@@ -60,13 +70,24 @@ def class_charts(view: ClassView) -> list[dict]:
                 f"scores-{i}",
                 title,
                 "Top: this class's results per score band; below: everyone's.",
-                svg.column_chart(
-                    f"k-scores-{i}", f"{title}, this class", [b.split("–")[0] for b in bins],
-                    ours, every=2,
-                )
-                + svg.column_chart(
-                    f"k-scores-all-{i}", f"{title}, everyone", [b.split("–")[0] for b in bins],
-                    everyone, color=svg.PALETTE[4], every=2,
+                lambda narrow, i=i, title=title, ours=ours, everyone=everyone, bins=bins: (
+                    svg.column_chart(
+                        f"k-scores-{i}",
+                        f"{title}, this class",
+                        [b.split("–")[0] for b in bins],
+                        ours,
+                        every=2,
+                        narrow=narrow,
+                    )
+                    + svg.column_chart(
+                        f"k-scores-all-{i}",
+                        f"{title}, everyone",
+                        [b.split("–")[0] for b in bins],
+                        everyone,
+                        color=svg.PALETTE[4],
+                        every=2,
+                        narrow=narrow,
+                    )
                 ),
                 [(b, f"{o} (everyone: {e})") for b, o, e in zip(bins, ours, everyone, strict=True)],
                 "Score",
@@ -78,13 +99,14 @@ def class_charts(view: ClassView) -> list[dict]:
             "weeks",
             "Results over the term",
             "Results shared each week.",
-            svg.column_chart(
+            lambda narrow: svg.column_chart(
                 "k-weeks",
                 "Results over the term",
                 [w for w, _ in view.per_week],
                 [n for _, n in view.per_week],
                 color=svg.PALETTE[3],
                 every=max(1, len(view.per_week) // 6),
+                narrow=narrow,
             ),
             view.per_week,
             "Week",
@@ -94,7 +116,9 @@ def class_charts(view: ClassView) -> list[dict]:
     return charts
 
 
-def write_class_pages(views: list[ClassView], rows: dict[str, list[dict]], write, env, common) -> int:
+def write_class_pages(
+    views: list[ClassView], rows: dict[str, list[dict]], write, env, common
+) -> int:
     """Every class's page and API file; returns the number of pages."""
     template = env.get_template("class.html")
     for view in views:
