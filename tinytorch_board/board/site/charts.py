@@ -26,7 +26,7 @@ class Figure(TypedDict):
     value_heading: str
 
 
-def _figure(fid, title, lede, draw, items, label_heading, value_heading="People") -> Figure:
+def figure(fid, title, lede, draw, items, label_heading, value_heading="People") -> Figure:
     """draw(narrow) -> SVG text: called for the wide and the phone drawing."""
     return {
         "id": fid,
@@ -72,7 +72,7 @@ def community_charts(stats: BoardStats) -> list[Figure]:
     charts = []
     funnel = [(m.label, c.milestone_reached.get(m.id, 0)) for m in MILESTONES]
     charts.append(
-        _figure(
+        figure(
             "milestones",
             "Milestones reached",
             "From the 1957 Perceptron to MLPerf: how many students got there (people, "
@@ -86,7 +86,7 @@ def community_charts(stats: BoardStats) -> list[Figure]:
     )
     modules = list(c.modules_histogram) or [0] * (MODULE_COUNT + 1)
     charts.append(
-        _figure(
+        figure(
             "modules",
             "Modules completed",
             "How far along the 20 modules students are (people, each counted once at "
@@ -107,7 +107,7 @@ def community_charts(stats: BoardStats) -> list[Figure]:
     )
     systems = sorted(c.systems.items(), key=lambda kv: (-kv[1], kv[0]))
     charts.append(
-        _figure(
+        figure(
             "systems",
             "Kinds of computer",
             "Laptops, desktops, old and new: every machine is welcome (results).",
@@ -125,7 +125,7 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         kind, suite, backend = group.split("/")
         title = f"Scores: {group_label(kind, int(suite), backend)}"
         charts.append(
-            _figure(
+            figure(
                 f"scores-{i}",
                 title,
                 f"Ranked results. {score_meaning(kind, int(suite), backend)}",
@@ -139,7 +139,7 @@ def community_charts(stats: BoardStats) -> list[Figure]:
         )
     months = sorted(c.submissions_per_month.items())
     charts.append(
-        _figure(
+        figure(
             "months",
             "Results shared each month",
             "The community growing, month by month (results).",
@@ -177,7 +177,7 @@ def community_charts(stats: BoardStats) -> list[Figure]:
             items = sorted(data.items(), key=lambda kv: pack.cohort_order(kv[0]))
         if items:
             charts.append(
-                _figure(
+                figure(
                     fid,
                     title,
                     lede,

@@ -5,25 +5,9 @@ from __future__ import annotations
 from tinytorch_board.board.class_stats import SCORE_BINS, ClassView
 from tinytorch_board.board.classroom import class_api_document
 from tinytorch_board.board.site import svg
+from tinytorch_board.board.site.charts import figure
 from tinytorch_board.curriculum import MODULE_COUNT
 from tinytorch_board.submission.score import group_label
-
-
-def _figure(fid, title, lede, draw, rows, label_heading, value_heading="People") -> dict:
-    """draw(narrow) -> SVG text: the wide drawing and the phone drawing, as the community
-    page draws its charts."""
-    from markupsafe import Markup
-
-    return {
-        "id": fid,
-        "title": title,
-        "lede": lede,
-        "svg": Markup(draw(False)),  # built by svg.py, which escapes every label
-        "svg_narrow": Markup(draw(True)),
-        "rows": rows,
-        "label_heading": label_heading,
-        "value_heading": value_heading,
-    }
 
 
 def class_charts(view: ClassView) -> list[dict]:
@@ -31,7 +15,7 @@ def class_charts(view: ClassView) -> list[dict]:
     if not view.aggregates:
         return []
     charts = [
-        _figure(
+        figure(
             "milestones",
             "Milestones reached",
             "How many of the class reached each milestone.",
@@ -44,7 +28,7 @@ def class_charts(view: ClassView) -> list[dict]:
     ]
     labels = [str(i) for i in range(MODULE_COUNT + 1)]
     charts.append(
-        _figure(
+        figure(
             "modules",
             "Modules completed",
             "Each student counted once, at the furthest module they reported.",
@@ -66,7 +50,7 @@ def class_charts(view: ClassView) -> list[dict]:
         title = f"Scores: {group_label(kind, int(suite), backend)}"
         bins = [f"{round(j * width)}–{round((j + 1) * width)}" for j in range(SCORE_BINS)]
         charts.append(
-            _figure(
+            figure(
                 f"scores-{i}",
                 title,
                 "Top: this class's results per score band; below: everyone's.",
@@ -95,7 +79,7 @@ def class_charts(view: ClassView) -> list[dict]:
             )
         )
     charts.append(
-        _figure(
+        figure(
             "weeks",
             "Results over the term",
             "Results shared each week.",
