@@ -368,8 +368,13 @@ def test_api_documents(demo_site):
     for entry in stats.entries[:3]:
         if entry.visibility == "anonymous":
             doc = json.loads(read(out / f"api/progress/{entry.participant_id}.json"))
-            assert entry.submission_id in [s["submission_id"] for s in doc["submissions"]]
+            assert doc["api_version"] == 2 and doc["fields"][0] == "submission_id"
+            rows = [dict(zip(doc["fields"], row, strict=True)) for row in doc["submissions"]]
+            mine = next(r for r in rows if r["submission_id"] == entry.submission_id)
+            assert mine["score"] == entry.score and mine["group"] == entry.group
+            assert mine["milestones_completed"] == list(entry.milestones_completed)
             assert "display_name" not in json.dumps(doc)
+            assert entry.participant_id not in json.dumps(doc)  # the file's name only
     assert json.loads(read(out / "api/distribution.json")) == stats.distribution
     text = read(out / "api/leaderboard.json")
     assert text == json.dumps(board, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -502,7 +507,7 @@ def test_equal_results_share_one_card_and_every_card_exists(tmp_path):
     images = {}
     for entry in stats.entries:
         page = Page(read(out / f"s/{entry.submission_id}.html"))
-        (img,) = page.find("img", **{"class": "card"})
+        (img,) = page.find("img")  # the share card, the one picture
         assert (out / "s" / img["src"]).resolve().is_file()
         images[entry.submission_id] = img["src"]
     assert images[twins[0].submission_id] == images[twins[1].submission_id]
@@ -559,7 +564,7 @@ def test_capstone_entries_get_their_own_group_and_filter_option(tmp_path):
 def test_submission_page_is_small_strict_and_escaped(tmp_path):
     from tinytorch_board.board.site.pages import SUBMISSION_CSP
 
-    hostile = make_entry(visibility="public", display_name='<b>"x"</b> & </textarea>')
+    hostile = make_entry(visibility="public", display_name='<u>"x"</u> & </textarea>')
     stats = stats_for([hostile, make_entry()])
     out = build(tmp_path, stats)
     html = read(out / f"s/{hostile.submission_id}.html")
@@ -571,7 +576,7 @@ def test_submission_page_is_small_strict_and_escaped(tmp_path):
     assert [m["content"] for m in csp] == [SUBMISSION_CSP]
     assert "script-src 'self'" in SUBMISSION_CSP and "default-src 'none'" in SUBMISSION_CSP
     assert "'unsafe-inline'" not in SUBMISSION_CSP and "connect-src" not in SUBMISSION_CSP
-    assert "<b>" not in html and "&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; &lt;/textarea&gt;" in html
+    assert "<u>" not in html and "&lt;u&gt;&#34;x&#34;&lt;/u&gt; &amp; &lt;/textarea&gt;" in html
     assert [s["src"] for s in parsed.scripts] == ["../static/site.js"]  # copy buttons only
 
 

@@ -289,8 +289,8 @@ def test_submission_page_from_a_row(demo, watched):
     page.click("#board tbody tr:not(.group-head) a >> nth=0")  # under the group heading
     page.wait_for_load_state("load")
     assert "/s/" in page.url and page.url.endswith(".html")
-    assert page.is_visible(".score .big")
-    card = page.eval_on_selector("img.card", "img => img.complete && img.naturalWidth")
+    assert page.is_visible(".score b")
+    card = page.eval_on_selector(".result img", "img => img.complete && img.naturalWidth")
     assert card == 1200
     assert "Top " in page.text_content(".placement")
     w.shot("submission")

@@ -128,35 +128,46 @@ def progress_ids(stats: BoardStats) -> list[str]:
     return [pid for pid in stats.histories if PARTICIPANT_ID.match(pid)]
 
 
+# api/progress/<participant_id>.json, version 2: one row per result in PROGRESS_FIELDS
+# order (version 1 repeated every key in every result, and the participant id that
+# names the file; a file per participant, 55,000 at 100,000 results)
+PROGRESS_API_VERSION = 2
+PROGRESS_FIELDS = (
+    "submission_id", "created_at", "group", "score", "rank", "top_percent",
+    "modules_completed", "milestones_completed",
+)  # fmt: skip
+
+
 def progress_documents(
     stats: BoardStats, participants: Iterable[str] | None = None
 ) -> Iterable[tuple[str, dict]]:
     """(participant_id, api/progress document) for participants (default: every one
-    with a safe id)."""
+    with a safe id). The participant id is the file's name, not repeated inside."""
     by_id = {e.submission_id: e for e in stats.entries}
+    fields = list(PROGRESS_FIELDS)
     for pid in progress_ids(stats) if participants is None else participants:
         history = stats.histories[pid]
         subs = [by_id[s] for s in history.submission_ids if s in by_id]
         yield (
             pid,
             {
-                "api_version": API_VERSION,
-                "participant_id": pid,
+                "api_version": PROGRESS_API_VERSION,
                 "first_score": history.first_score,
                 "best_score": history.best_score,
                 "latest_score": history.latest_score,
                 "improvement": history.improvement,
+                "fields": fields,
                 "submissions": [
-                    {
-                        "submission_id": e.submission_id,
-                        "created_at": e.created_at,
-                        "group": e.group,
-                        "score": e.score,
-                        "rank": e.rank,
-                        "top_percent": e.top_percent,
-                        "modules_completed": e.modules_completed,
-                        "milestones_completed": list(e.milestones_completed),
-                    }
+                    [
+                        e.submission_id,
+                        e.created_at,
+                        e.group,
+                        e.score,
+                        e.rank,
+                        e.top_percent,
+                        e.modules_completed,
+                        list(e.milestones_completed),
+                    ]
                     for e in subs
                 ],
             },
