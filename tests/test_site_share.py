@@ -191,3 +191,22 @@ def test_only_the_pages_workflow_on_the_default_branch_touches_the_card_cache():
             assert "default_branch" in step["if"] and step["with"]["path"] == ".cache/cards"
         build = next(s for s in steps if "tinytorch-board build" in s.get("run", ""))
         assert "--card-cache .cache/cards" in build["run"]
+
+
+def test_take_part_names_the_pages_address_only_where_the_client_cannot_derive_it():
+    from tinytorch_board.board.config import BoardConfig, SiteConfig
+    from tinytorch_board.board.site.pages import take_part
+
+    def commands(url: str, repository: str) -> list[str]:
+        return take_part(BoardConfig(site=SiteConfig(url=url, repository=repository)))["commands"]
+
+    usual = commands("https://org.github.io/board/", "org/board")
+    assert "tinytorch-board config set board.repo org/board" in usual
+    assert not [c for c in usual if "pages_url" in c]  # the client derives it from the repo
+    custom = commands("https://board.example.org/", "org/board")
+    assert "tinytorch-board config set board.pages_url https://board.example.org/" in custom
+    assert (
+        usual[-2:]
+        == custom[-2:]
+        == ["tinytorch-board benchmark baseline", "tinytorch-board submit"]
+    )

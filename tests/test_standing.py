@@ -162,3 +162,16 @@ def test_an_unlinked_file_takes_no_other_files_badges_as_its_own(tmp_path):
         (target / f"{doc['submission_id']}.json").write_text(json.dumps(doc), encoding="utf-8")
         place = place_in_board(doc, board)
         assert place.new_badges, place  # nothing counts as held "before" by another file
+
+
+def test_board_repo_alone_finds_its_github_pages_site(tmp_path):
+    from tinytorch_board.local.config import board_pages_url, pages_address
+
+    project = project_with(tmp_path, {"board": {"repo": "My-Org/tinytorch-board"}})
+    found = find_sources(project).candidates
+    assert found[0] == "https://my-org.github.io/tinytorch-board/"
+    assert pages_address("Org/org.github.io") == "https://org.github.io/"
+    # a configured address wins; a GitHub Enterprise repository has no github.io site
+    assert board_pages_url({"repo": "o/b", "pages_url": PAGES}) == PAGES
+    assert board_pages_url({"repo": "o/b", "api_url": "https://ghe.example/api/v3"}) is None
+    assert board_pages_url({"repo": None}) is None

@@ -4,7 +4,8 @@ One rule chooses the source for `compare`, `submit`, `community stats` and the
 baseline's closing lines: an explicit source (--from URL|DIR, --board DIR) alone when
 one is given; otherwise the board the command already knows about (the local board
 `submit --to` writes to), the board folder `submit --to` last wrote to (board.local_dir),
-the configured board.pages_url, then the community board named by the package's own
+the configured board.pages_url (unset: the GitHub Pages address of board.repo), then
+the community board named by the package's own
 board.yaml. Only api/distribution.json is downloaded; nothing is sent.
 
 A board folder (board.yaml or submissions/) needs no built site: its distribution, and
@@ -21,7 +22,7 @@ from pathlib import Path
 from tinytorch_board.errors import BoardError
 from tinytorch_board.fetch import DEFAULT_TIMEOUT, Fetched, Offline, describe_age, fetch_json
 from tinytorch_board.local.community import ResultInfo
-from tinytorch_board.local.config import load_config
+from tinytorch_board.local.config import board_pages_url, load_config
 from tinytorch_board.local.project import Project
 from tinytorch_board.submission.distribution import (
     check_distribution,
@@ -56,7 +57,8 @@ def find_sources(
     strict: bool = False,
     remembered: bool = True,
 ) -> Sources:
-    """The sources to try: `explicit` alone, else `nearby` then board.pages_url.
+    """The sources to try: `explicit` alone, else `nearby` then board.pages_url (or
+    board.repo's GitHub Pages address).
 
     An unreadable config is an error when `strict` (compare cannot go on without it),
     otherwise a warning and a reason (stats and submit carry on with local figures).
@@ -74,7 +76,7 @@ def find_sources(
             raise
         section, warnings = {}, (f"config ignored: {exc}",)
     local_dir = section.get("local_dir") if remembered else None
-    for source in (local_dir, section.get("pages_url"), community_pages_url()):
+    for source in (local_dir, board_pages_url(section), community_pages_url()):
         if source and str(source) not in candidates:
             candidates.append(str(source))
     if not candidates:

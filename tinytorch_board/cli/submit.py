@@ -568,10 +568,10 @@ def _submit_github(send: Send, token_option: str | None) -> None:
 
 def _pages_url(project) -> str | None:
     from tinytorch_board.board.standing import community_pages_url
-    from tinytorch_board.local.config import load_config
+    from tinytorch_board.local.config import board_pages_url, load_config
 
     try:
-        configured = load_config(project)["board"].get("pages_url")
+        configured = board_pages_url(load_config(project)["board"])
     except BoardError:
         configured = None
     return configured or community_pages_url()

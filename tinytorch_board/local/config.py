@@ -17,6 +17,7 @@ from tinytorch_board.jsonio import read_json, write_json
 from tinytorch_board.local.project import Project
 
 CONFIG_VERSION = 1
+GITHUB_API_DEFAULT = "https://api.github.com"
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "website": {
@@ -29,7 +30,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "board": {
         "repo": None,
         "pages_url": None,
-        "api_url": "https://api.github.com",
+        "api_url": GITHUB_API_DEFAULT,
         "local_dir": None,
     },
 }
@@ -43,7 +44,11 @@ KEYS: dict[str, tuple[str, str]] = {
     "local.enabled": ("bool", "keep progress locally (TinyTorch)"),
     "local.auto_sync": ("bool", "sync automatically (TinyTorch; nothing here syncs)"),
     "board.repo": ("repo?", "the board's GitHub repository, owner/name"),
-    "board.pages_url": ("url?", "the published board site, used by `community stats`"),
+    "board.pages_url": (
+        "url?",
+        "the published board site, used by `compare`, `submit` and `community stats` "
+        "(null: the GitHub Pages address of board.repo)",
+    ),
     "board.api_url": ("url", "GitHub API base URL"),
     "board.local_dir": ("path?", "the board folder `submit --to` last wrote to (compare uses it)"),
 }
@@ -119,6 +124,25 @@ def _check_version(path, data: dict) -> None:
             f"config_version {version!r} is not one this tinytorch-board understands "
             f"({CONFIG_VERSION}); upgrade with: pip install -U tinytorch-board",
         )
+
+
+def pages_address(repo: str) -> str:
+    """The GitHub Pages address of a repository owner/name: https://owner.github.io/name/
+    (https://owner.github.io/ for the repository named owner.github.io)."""
+    owner, _, name = repo.partition("/")
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
+def board_pages_url(section: dict) -> str | None:
+    """The board's published site from a config's `board` section: board.pages_url,
+    else the GitHub Pages address of board.repo on github.com, else None."""
+    if section.get("pages_url"):
+        return str(section["pages_url"])
+    repo = section.get("repo")
+    if repo and (section.get("api_url") or GITHUB_API_DEFAULT) == GITHUB_API_DEFAULT:
+        return pages_address(str(repo))
+    return None
 
 
 def get_value(config: dict, key: str) -> Any:

@@ -22,6 +22,7 @@ from tinytorch_board.board.site.markup import FillIn
 from tinytorch_board.board.site.sink import Writer
 from tinytorch_board import __version__
 from tinytorch_board.cards import CARD_SIZE, card_name, card_score, student_card
+from tinytorch_board.local.config import pages_address
 from tinytorch_board.curriculum import MILESTONE_COUNT, MILESTONES, MODULE_COUNT
 from tinytorch_board.submission.badges import BadgeDef
 from tinytorch_board.submission.score import group_label
@@ -156,7 +157,8 @@ def take_part(config: BoardConfig) -> TakePart:
     commands = [f"pip install tinytorch-board=={__version__}"]
     if repository:
         commands.append(f"tinytorch-board config set board.repo {repository}")
-    if config.site.url:
+    # the client finds the site of board.repo at its GitHub Pages address by itself
+    if config.site.url and (not repository or pages_address(repository) != config.public_root):
         commands.append(f"tinytorch-board config set board.pages_url {config.public_root}")
     commands += ["tinytorch-board benchmark baseline", "tinytorch-board submit"]
     return TakePart(
