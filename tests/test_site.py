@@ -626,3 +626,42 @@ def test_html_text_escapes_exactly_as_markupsafe(value):
     assert html_text(value) == str(escape(value))
     if isinstance(value, str):
         assert html_text(Markup(value)) == str(escape(Markup(value))) == value
+
+
+# A result page at 100,000 results is 100,000 files: its bytes are the site's biggest
+# share. A heavy one, with the site's public address set as a deployment has it
+# (absolute card, permalink and badge URLs): a public name and GitHub handle, three
+# milestones, three badges, two earlier results to compare with. 3,143 bytes before
+# the result pages were trimmed (the average page at 100,000 demo results: 2,780).
+RESULT_PAGE_BUDGET = 3050
+
+
+def test_a_realistic_result_page_stays_within_its_byte_budget(tmp_path):
+    pid = "00000000-0000-4000-8000-00000000f00d"
+    earlier = [
+        make_entry(participant_id=pid, created_at=f"2026-02-0{d}T10:00:00Z", score=50.4)
+        for d in (3, 9)
+    ]
+    mine = make_entry(
+        participant_id=pid,
+        created_at="2026-02-23T10:00:00Z",
+        visibility="public",
+        display_name="Grace 903",
+        github="grace-903",
+        system_type="macOS Apple Silicon",
+        cohort="Spring 2026",
+        badges=("first-steps", "milestone-master", "community-member"),
+    )
+    others = [make_entry(score=30.0 + i) for i in range(12)]
+    stats = stats_for([*earlier, mine, *others])
+    site = SiteConfig(
+        url="https://tinytorch-org.github.io/tinytorch-board/",
+        repository="tinytorch-org/tinytorch-board",
+    )
+    out = build(tmp_path, stats, BoardConfig(site=site))
+    html = read(out / f"s/{mine.submission_id}.html")
+    text = Page(html).all_text
+    assert "Compare with your earlier results" in text and "Milestone Master" in text
+    assert "Take part" in text and "tinytorch-board submit" in text
+    size = len(html.encode())
+    assert size <= RESULT_PAGE_BUDGET, f"{size} bytes; 100,000 pages: {size / 10:.0f} MB"
