@@ -135,3 +135,18 @@ def test_keys_depend_on_name_bytes_and_rules() -> None:
     assert key != validator.verdict_key(raw, "submissions/ac/x.json")
     assert key != validator.verdict_key(raw + b" ", "submissions/ab/x.json")
     assert validator.verdict_key(raw, None) != key
+
+
+def test_the_cache_holds_exactly_the_files_of_the_last_load(board: Path) -> None:
+    """A withdrawn or changed file's verdict is forgotten: the cache never grows past
+    the board it was written for."""
+    paths = _board(board, 5)
+    cache = load_module.default_verdict_cache()
+    load_board(board, workers=1)
+    assert cache.stat().st_size == 5 * load_module.KEY_BYTES
+    paths[0].unlink()
+    paths[1].write_bytes(paths[1].read_bytes() + b"\n")  # still valid: new bytes, new key
+    before = set(load_module.read_accepted(cache))
+    load_board(board, workers=1)
+    after = load_module.read_accepted(cache)
+    assert len(after) == 4 and len(after - before) == 1

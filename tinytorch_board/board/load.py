@@ -16,7 +16,7 @@ from pathlib import Path
 from tinytorch_board.errors import BoardError
 from tinytorch_board.submission import BACKENDS, KINDS, MAX_FILE_BYTES
 from tinytorch_board.submission import validator as _validator
-from tinytorch_board.submission.validator import Checked, check_bytes, check_file
+from tinytorch_board.submission.validator import Checked, Verdicts, check_bytes, check_file
 
 
 @dataclass
@@ -258,12 +258,11 @@ def load_board(
     if not board_dir.is_dir():
         raise BoardError(f"board directory {board_dir} does not exist")
     cache = default_verdict_cache() if verdict_cache is True else verdict_cache or None
-    accepted = read_accepted(cache) if cache else None
-    known = len(accepted) if accepted is not None else 0
+    verdicts = Verdicts(read_accepted(cache)) if cache else None
     with gc_paused():
-        loaded = _load(board_dir, now or datetime.now(timezone.utc), workers, accepted)
-    if cache and accepted is not None and len(accepted) != known:
-        write_accepted(cache, accepted)
+        loaded = _load(board_dir, now or datetime.now(timezone.utc), workers, verdicts)
+    if cache and verdicts.now != verdicts.known:  # exactly this board's accepted files
+        write_accepted(cache, verdicts.now)
     return loaded
 
 
@@ -340,12 +339,14 @@ FREEZE_AFTER = 100_000
 """New containers (net) after which gc_paused freezes what the collector tracks."""
 
 
-def _load(board_dir: Path, now: datetime, workers: int | None, accepted: set | None) -> LoadedBoard:
+def _load(
+    board_dir: Path, now: datetime, workers: int | None, verdicts: Verdicts | None
+) -> LoadedBoard:
     loaded = LoadedBoard(board_dir)
     documents = loaded.documents
     rows = loaded._rows = []
     items = _walk(board_dir / "submissions")
-    checks = _check_parallel(board_dir, items, now, workers, accepted)
+    checks = _check_parallel(board_dir, items, now, workers, verdicts)
     for item, checked in zip(items, checks, strict=True):
         if type(checked) is dict:
             documents.append(checked)
@@ -365,7 +366,7 @@ PARALLEL_MIN_FILES = 4096
 """Below this many files a second process costs more than it saves."""
 
 
-def _check_all(board_dir: Path, items: list, now: datetime, accepted: set | None) -> list:
+def _check_all(board_dir: Path, items: list, now: datetime, verdicts: Verdicts | None) -> list:
     """Per (rel_parts, is_link), for a regular file at submissions/<shard>/<name>: its
     document when the validator accepts it, else the validator's `Checked`; None for any
     other file (left to `validator.check_file`)."""
@@ -398,7 +399,7 @@ def _check_all(board_dir: Path, items: list, now: datetime, accepted: set | None
             append(None)  # check_file words it with the file's real size
             continue
         try:
-            checked = check_bytes(raw, source, source, now, accepted)
+            checked = check_bytes(raw, source, source, now, verdicts)
             append(checked.document if checked.ok else checked)
         except Exception as exc:  # noqa: BLE001 - bad data must never stop a build
             append(_failed(source, exc))
@@ -422,7 +423,7 @@ def _parallel_workers(count: int, workers: int | None) -> int:
 
 
 def _check_parallel(
-    board_dir: Path, items: list, now: datetime, workers: int | None, accepted: set | None
+    board_dir: Path, items: list, now: datetime, workers: int | None, verdicts: Verdicts | None
 ) -> list:
     """`_check_all` over all items, the later share in a forked child process.
 
@@ -432,7 +433,7 @@ def _check_parallel(
     either way, since both run the same code on the same files.
     """
     if _parallel_workers(len(items), workers) < 2:
-        return _check_all(board_dir, items, now, accepted)
+        return _check_all(board_dir, items, now, verdicts)
     import pickle
 
     split = int(len(items) * PARENT_SHARE)
@@ -441,36 +442,35 @@ def _check_parallel(
         read_fd, write_fd = os.pipe()
         pid = os.fork()
     except OSError:
-        return _check_all(board_dir, items, now, accepted)
+        return _check_all(board_dir, items, now, verdicts)
     if pid == 0:  # the child: never returns
         status = 1
         try:
             os.close(read_fd)
-            known = set(accepted) if accepted is not None else None
-            found = _check_all(board_dir, theirs, now, known)
+            found = _check_all(board_dir, theirs, now, verdicts)
             with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
                 pickler = pickle.Pickler(pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 pickler.fast = True  # no memo: parsed JSON is a tree, and this is 10x faster
                 pickler.dump(found)
-                pickler.dump(list(known - accepted) if known is not None else [])
+                pickler.dump(list(verdicts.now) if verdicts is not None else [])
             status = 0
         finally:
             os._exit(status)
     os.close(write_fd)
-    head = _check_all(board_dir, mine, now, accepted)
+    head = _check_all(board_dir, mine, now, verdicts)
     tail = None
     try:
         with os.fdopen(read_fd, "rb", buffering=1 << 20) as pipe:
             tail = pickle.load(pipe)
             added = pickle.load(pipe)
-            if accepted is not None:
-                accepted.update(key for key in added if type(key) is bytes)
+            if verdicts is not None:
+                verdicts.now.update(key for key in added if type(key) is bytes)
     except Exception:  # noqa: BLE001 - any failure: do the child's share here
         tail = None
     finally:
         _, status = os.waitpid(pid, 0)
     if status != 0 or type(tail) is not list or len(tail) != len(theirs):
-        tail = _check_all(board_dir, theirs, now, accepted)
+        tail = _check_all(board_dir, theirs, now, verdicts)
     head.extend(tail)
     return head
 

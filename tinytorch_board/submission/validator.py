@@ -23,7 +23,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
@@ -763,6 +763,15 @@ def rules_fingerprint() -> bytes | None:
     return digest.digest()
 
 
+@dataclass
+class Verdicts:
+    """Files accepted in full (their `verdict_key`s): by earlier checks (`known`, read
+    only) and by this run (`now`, what is worth remembering next time)."""
+
+    known: frozenset | set = frozenset()
+    now: set = field(default_factory=set)
+
+
 def verdict_key(raw: bytes, name: str | None) -> bytes | None:
     """The key under which a file accepted at `name` with these bytes is remembered
     (None: nothing may be remembered). Keyed by the rules' fingerprint, so a change of
@@ -786,23 +795,24 @@ def check_bytes(
     source: str,
     name: str | None = None,
     now: datetime | None = None,
-    accepted: set | None = None,
+    verdicts: Verdicts | None = None,
 ) -> Checked:
     """Validate a file's bytes; `name` is the path it claims (for the id/shard checks).
 
     A file larger than a submission needs has its structure checked before the schema
     runs; a small one only if the compiled schema refuses it.
 
-    `accepted` remembers verdicts (`verdict_key`s of files accepted in full): the same
-    bytes under the same name and rules always get the same verdict, except for the
-    time check, which runs again. A file found there is parsed and its time checked,
-    nothing more; a file accepted now is added.
+    `verdicts` remembers files accepted in full: the same bytes under the same name and
+    rules always get the same verdict, except for the time check, which runs again. A
+    file found in `verdicts.known` is parsed and its time checked, nothing more; every
+    file accepted now (either way) is added to `verdicts.now`.
     """
-    key = verdict_key(raw, name) if accepted is not None else None
-    if key is not None and key in accepted:
+    key = verdict_key(raw, name) if verdicts is not None else None
+    if key is not None and key in verdicts.known:
         doc = json.loads(raw)  # these bytes passed strict parsing under these rules
         problems = _time_problems(doc["created_at"], source, now or datetime.now(timezone.utc))
         if not problems:
+            verdicts.now.add(key)
             return Checked(source, doc, ())
     doc, problems = parse(raw, source)
     if doc is None:
@@ -815,7 +825,7 @@ def check_bytes(
         walked = True
     problems = check_document(doc, source, name, now, walked=walked)
     if key is not None and not problems:
-        accepted.add(key)
+        verdicts.now.add(key)
     return Checked(source, doc, tuple(problems))
 
 
