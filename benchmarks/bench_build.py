@@ -8,9 +8,11 @@ process so every peak RSS belongs to one phase:
 
   floor   list submissions/, read every file, json.loads it (nothing else; garbage
           collector paused, as the engine does, so the floor is not inflated)
-  load    board.load.load_board: listing, reading, parsing, validating (signatures
-          remembered from an earlier load: a later build)
-  load-cold  the same with no remembered signatures: every signed file verified
+  load    board.load.load_board: listing, reading, parsing, validating (verdicts
+          remembered from an earlier load, as a later build has them: only files new
+          since then are judged in full, the rest parsed and their time checked)
+  load-cold  the same with nothing remembered: every file judged in full (schema,
+          semantic pass, signature), as the first build on a fresh machine
   stats   load + compute_stats (columns, ranks, outliers, badges, histories, ...)
   build   what `build` does: load, stats and render (board.render.build_site) into a
           temp dir; removing that dir afterwards is not timed
@@ -104,11 +106,11 @@ def phase_load(board: Path) -> dict:
 
 
 def phase_load_cold(board: Path) -> dict:
-    """The load with no remembered signatures: every signed file verified (a fresh CI
-    runner, or the first build after a cache was lost)."""
+    """The load with nothing remembered: every file judged in full (a fresh machine, or
+    the first build after a cache was lost)."""
     from tinytorch_board.board.load import load_board
 
-    loaded = load_board(board, signature_cache=None)
+    loaded = load_board(board, verdict_cache=None)
     return {"valid": len(loaded.documents), "invalid": len(loaded.invalid)}, loaded
 
 
@@ -224,13 +226,13 @@ def main() -> None:
     board = board_for(args.count, args.seed, args.cache)
     phases = [p for p in args.phases.split(",") if p]
     runs: dict[str, list[dict]] = {p: [] for p in phases}
-    # Verified signatures are remembered per file content (board/load.py); the bench keeps
+    # Verdicts are remembered per file name and content (board/load.py); the bench keeps
     # its own cache, filled once here like the page cache: `load` is a later build's load,
     # `load-cold` the first one's.
-    os.environ.setdefault("TINYTORCH_BOARD_CACHE_DIR", str(args.cache / f"signatures-{board.name}"))
+    os.environ.setdefault("TINYTORCH_BOARD_CACHE_DIR", str(args.cache / f"verdicts-{board.name}"))
     run_child("floor", board)  # warm the page cache once, not measured
     if any(p in phases for p in ("load", "stats", "build", "archive")):
-        run_child("load", board)  # fill the signature cache once, not measured
+        run_child("load", board)  # fill the verdict cache once, not measured
     warm_cards = args.cache / f"cards-{board.name}"
     if args.cards == "warm" and {"build", "archive"} & set(phases):
         run_child("archive", board, warm_cards)  # fills the card cache, not measured

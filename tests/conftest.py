@@ -14,7 +14,7 @@ from tinytorch_board.jsonio import dumps
 
 @pytest.fixture(autouse=True)
 def _signature_cache(tmp_path_factory, monkeypatch) -> None:
-    """Loads remember verified signatures in a per-test cache, never the user's."""
+    """Loads remember accepted files in a per-test cache, never the user's."""
     monkeypatch.setenv("TINYTORCH_BOARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 

@@ -232,10 +232,10 @@ def test_the_load_verifies_each_content_once_and_never_trusts_a_changed_file(
     assert len(calls) == 13 and len(loaded.invalid) == 1
     assert "signature does not verify" in str(loaded.invalid[0].problems[0])
     # the forked helper's verified contents are remembered too
-    cache = load_module.default_signature_cache()
+    cache = load_module.default_verdict_cache()
     cache.unlink()
     load_board(board, workers=2)
-    assert cache.stat().st_size == 11 * load_module.VERIFIED_KEY_BYTES
+    assert cache.stat().st_size == 11 * load_module.KEY_BYTES
 
 
 # --- CI refuses what the validator refuses, in a real git repository ----------------------

@@ -188,9 +188,12 @@ def test_only_the_pages_workflow_on_the_default_branch_touches_the_card_cache():
         ]
         for step in cache_steps:
             assert re.fullmatch(r"actions/cache/(restore|save)@[0-9a-f]{40}", step["uses"])
-            assert "default_branch" in step["if"] and step["with"]["path"] == ".cache/cards"
+            assert "default_branch" in step["if"]
+            assert step["with"]["path"] == "${{ runner.temp }}/board-cache"  # not the checkout
         build = next(s for s in steps if "tinytorch-board build" in s.get("run", ""))
-        assert "--card-cache .cache/cards" in build["run"]
+        assert '--card-cache "$RUNNER_TEMP/board-cache/cards"' in build["run"]
+        # the loader's verdicts are kept in the same cache
+        assert build["env"]["TINYTORCH_BOARD_CACHE_DIR"] == "${{ runner.temp }}/board-cache"
 
 
 def test_take_part_names_the_pages_address_only_where_the_client_cannot_derive_it():

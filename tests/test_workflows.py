@@ -294,7 +294,7 @@ def test_pages_builds_then_deploys_with_the_pages_actions() -> None:
     runs = [s["run"] for s in build["steps"] if "tinytorch-board build" in s.get("run", "")]
     assert runs == [  # with the share cards kept between runs (issue 18)
         'tinytorch-board build --board . --archive "$RUNNER_TEMP/artifact.tar" '
-        "--card-cache .cache/cards"
+        '--card-cache "$RUNNER_TEMP/board-cache/cards"'
     ]
     upload = next(s for s in build["steps"] if "actions/upload-artifact@" in s.get("uses", ""))
     assert upload["with"]["name"] == "github-pages"

@@ -16,7 +16,7 @@ from pathlib import Path
 from tinytorch_board.errors import BoardError
 from tinytorch_board.submission import BACKENDS, KINDS, MAX_FILE_BYTES
 from tinytorch_board.submission import validator as _validator
-from tinytorch_board.submission.validator import Checked, check_bytes, check_file
+from tinytorch_board.submission.validator import Checked, Verdicts, check_bytes, check_file
 
 
 @dataclass
@@ -242,7 +242,7 @@ def load_board(
     now: datetime | None = None,
     *,
     workers: int | None = None,
-    signature_cache: Path | None | bool = True,
+    verdict_cache: Path | None | bool = True,
 ) -> LoadedBoard:
     """Valid documents plus every rejected file with its reasons; never raises on bad data.
 
@@ -250,52 +250,52 @@ def load_board(
     `validator.board_files`: every file is judged by the one validator
     (`validator.check_bytes`). workers: None = decide (a forked helper process checks
     part of a large board when two CPUs are free), 1 = serial, 2 = always fork (same
-    results). signature_cache: the file remembering which file contents' signatures
-    verified (True = `default_signature_cache()`, None/False = verify every signed file).
+    results). verdict_cache: the file remembering which files (name and bytes) were
+    accepted under today's rules, so a later load only parses them and checks their
+    time (True = `default_verdict_cache()`, None/False = judge every file afresh).
     """
     board_dir = Path(board_dir)
     if not board_dir.is_dir():
         raise BoardError(f"board directory {board_dir} does not exist")
-    cache = default_signature_cache() if signature_cache is True else signature_cache or None
-    verified = read_verified(cache) if cache else set()
-    known = len(verified)
+    cache = default_verdict_cache() if verdict_cache is True else verdict_cache or None
+    verdicts = Verdicts(read_accepted(cache)) if cache else None
     with gc_paused():
-        loaded = _load(board_dir, now or datetime.now(timezone.utc), workers, verified)
-    if cache and len(verified) != known:
-        write_verified(cache, verified)
+        loaded = _load(board_dir, now or datetime.now(timezone.utc), workers, verdicts)
+    if cache and verdicts.now != verdicts.known:  # exactly this board's accepted files
+        write_accepted(cache, verdicts.now)
     return loaded
 
 
-VERIFIED_KEY_BYTES = 16
-MAX_VERIFIED = 4_000_000
-"""Remembered file contents at most (64 MB); a larger cache starts again."""
+KEY_BYTES = 16
+MAX_REMEMBERED = 4_000_000
+"""Remembered verdicts at most (64 MB); a larger cache starts again."""
 
 
-def default_signature_cache() -> Path:
-    """Outside any board repository, so nothing committed to a board can pre-verify a
+def default_verdict_cache() -> Path:
+    """Outside any board repository, so nothing committed to a board can pre-accept a
     file: $TINYTORCH_BOARD_CACHE_DIR, else the user's cache directory."""
     base = os.environ.get("TINYTORCH_BOARD_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         base = str(Path(xdg) / "tinytorch-board")
-    return Path(base) / "verified-signatures.bin"
+    return Path(base) / "accepted-files.bin"
 
 
-def read_verified(path: Path) -> set:
-    """Content keys (validator.content_key) of files whose signatures verified."""
+def read_accepted(path: Path) -> set:
+    """Keys (validator.verdict_key) of the files accepted by earlier loads."""
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return set()
-    if len(raw) % VERIFIED_KEY_BYTES or len(raw) > MAX_VERIFIED * VERIFIED_KEY_BYTES:
-        return set()  # not ours, or too large: verify again
-    size = VERIFIED_KEY_BYTES
+    if len(raw) % KEY_BYTES or len(raw) > MAX_REMEMBERED * KEY_BYTES:
+        return set()  # not ours, or too large: judge again
+    size = KEY_BYTES
     return {raw[i : i + size] for i in range(0, len(raw), size)}
 
 
-def write_verified(path: Path, verified: set) -> None:
-    """Remember the verified contents; a cache that cannot be written is only slower."""
-    if len(verified) > MAX_VERIFIED:
+def write_accepted(path: Path, accepted: set) -> None:
+    """Remember the accepted files; a cache that cannot be written is only slower."""
+    if len(accepted) > MAX_REMEMBERED:
         return
     import contextlib
     import tempfile
@@ -303,9 +303,9 @@ def write_verified(path: Path, verified: set) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".verified.", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".accepted.", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(b"".join(sorted(verified)))
+            handle.write(b"".join(sorted(accepted)))
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError, UnboundLocalError):
@@ -339,12 +339,14 @@ FREEZE_AFTER = 100_000
 """New containers (net) after which gc_paused freezes what the collector tracks."""
 
 
-def _load(board_dir: Path, now: datetime, workers: int | None, verified: set) -> LoadedBoard:
+def _load(
+    board_dir: Path, now: datetime, workers: int | None, verdicts: Verdicts | None
+) -> LoadedBoard:
     loaded = LoadedBoard(board_dir)
     documents = loaded.documents
     rows = loaded._rows = []
     items = _walk(board_dir / "submissions")
-    checks = _check_parallel(board_dir, items, now, workers, verified)
+    checks = _check_parallel(board_dir, items, now, workers, verdicts)
     for item, checked in zip(items, checks, strict=True):
         if type(checked) is dict:
             documents.append(checked)
@@ -364,7 +366,7 @@ PARALLEL_MIN_FILES = 4096
 """Below this many files a second process costs more than it saves."""
 
 
-def _check_all(board_dir: Path, items: list, now: datetime, verified: set) -> list:
+def _check_all(board_dir: Path, items: list, now: datetime, verdicts: Verdicts | None) -> list:
     """Per (rel_parts, is_link), for a regular file at submissions/<shard>/<name>: its
     document when the validator accepts it, else the validator's `Checked`; None for any
     other file (left to `validator.check_file`)."""
@@ -397,7 +399,7 @@ def _check_all(board_dir: Path, items: list, now: datetime, verified: set) -> li
             append(None)  # check_file words it with the file's real size
             continue
         try:
-            checked = check_bytes(raw, source, source, now, verified)
+            checked = check_bytes(raw, source, source, now, verdicts)
             append(checked.document if checked.ok else checked)
         except Exception as exc:  # noqa: BLE001 - bad data must never stop a build
             append(_failed(source, exc))
@@ -421,7 +423,7 @@ def _parallel_workers(count: int, workers: int | None) -> int:
 
 
 def _check_parallel(
-    board_dir: Path, items: list, now: datetime, workers: int | None, verified: set
+    board_dir: Path, items: list, now: datetime, workers: int | None, verdicts: Verdicts | None
 ) -> list:
     """`_check_all` over all items, the later share in a forked child process.
 
@@ -431,7 +433,7 @@ def _check_parallel(
     either way, since both run the same code on the same files.
     """
     if _parallel_workers(len(items), workers) < 2:
-        return _check_all(board_dir, items, now, verified)
+        return _check_all(board_dir, items, now, verdicts)
     import pickle
 
     split = int(len(items) * PARENT_SHARE)
@@ -440,34 +442,35 @@ def _check_parallel(
         read_fd, write_fd = os.pipe()
         pid = os.fork()
     except OSError:
-        return _check_all(board_dir, items, now, verified)
+        return _check_all(board_dir, items, now, verdicts)
     if pid == 0:  # the child: never returns
         status = 1
         try:
             os.close(read_fd)
-            mine_verified = set(verified)
-            found = _check_all(board_dir, theirs, now, mine_verified)
+            found = _check_all(board_dir, theirs, now, verdicts)
             with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
                 pickler = pickle.Pickler(pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 pickler.fast = True  # no memo: parsed JSON is a tree, and this is 10x faster
                 pickler.dump(found)
-                pickler.dump(list(mine_verified - verified))
+                pickler.dump(list(verdicts.now) if verdicts is not None else [])
             status = 0
         finally:
             os._exit(status)
     os.close(write_fd)
-    head = _check_all(board_dir, mine, now, verified)
+    head = _check_all(board_dir, mine, now, verdicts)
     tail = None
     try:
         with os.fdopen(read_fd, "rb", buffering=1 << 20) as pipe:
             tail = pickle.load(pipe)
-            verified.update(key for key in pickle.load(pipe) if type(key) is bytes)
+            added = pickle.load(pipe)
+            if verdicts is not None:
+                verdicts.now.update(key for key in added if type(key) is bytes)
     except Exception:  # noqa: BLE001 - any failure: do the child's share here
         tail = None
     finally:
         _, status = os.waitpid(pid, 0)
     if status != 0 or type(tail) is not list or len(tail) != len(theirs):
-        tail = _check_all(board_dir, theirs, now, verified)
+        tail = _check_all(board_dir, theirs, now, verdicts)
     head.extend(tail)
     return head
 

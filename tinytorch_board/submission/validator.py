@@ -23,7 +23,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
@@ -402,6 +402,20 @@ def _time_bounds(now: datetime) -> tuple[str, str]:
     return EARLIEST.strftime("%Y-%m-%dT%H:%M:%SZ"), latest.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _time_problems(created: str, source: str, now: datetime) -> list[Problem]:
+    """created_at names a real time, not before 2024 and not in the future (the one
+    check whose verdict depends on when it runs)."""
+    earliest, latest = _time_bounds(now)  # fixed-width digits: text order is time order
+    if not _real_time(created):
+        return [Problem(source, "$.created_at", f"{created!r} is not a real date and time")]
+    if created > latest:
+        return [Problem(source, "$.created_at", f"{created} is in the future")]
+    if created < earliest:
+        message = f"{created} is before 2024; the board did not exist yet"
+        return [Problem(source, "$.created_at", message)]
+    return []
+
+
 def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     """Checks beyond the schema; assumes the schema passed."""
     out: list[Problem] = []
@@ -409,14 +423,7 @@ def _semantic_problems(doc: dict, source: str, now: datetime) -> list[Problem]:
     def add(path: str, message: str) -> None:
         out.append(Problem(source, path, message))
 
-    created = doc["created_at"]  # fixed-width digits: text order is time order
-    earliest, latest = _time_bounds(now)
-    if not _real_time(created):
-        add("$.created_at", f"{created!r} is not a real date and time")
-    elif created > latest:
-        add("$.created_at", f"{created} is in the future")
-    elif created < earliest:
-        add("$.created_at", f"{created} is before 2024; the board did not exist yet")
+    out.extend(_time_problems(doc["created_at"], source, now))
 
     bench = doc["benchmark"]
     kind = bench["kind"]
@@ -471,9 +478,14 @@ def _participant_problems(doc: dict, source: str) -> list[Problem]:
             message = "must be null in an unsigned file (only a signature links results)"
             return [Problem(source, "$.participant_id", message)]
         return []
-    if pid != participant_id_for(bytes.fromhex(block["public_key"])):
+    if pid != _participant_id(block["public_key"]):
         return [Problem(source, "$.participant_id", "does not match the signature's public key")]
     return []
+
+
+@lru_cache(maxsize=1 << 16)  # a participant's key signs all of their files
+def _participant_id(public_key_hex: str) -> str:
+    return participant_id_for(bytes.fromhex(public_key_hex))
 
 
 @lru_cache(maxsize=1 << 16)  # institutions and names recur across a board's files
@@ -691,8 +703,6 @@ def check_document(
     now: datetime | None = None,
     *,
     walked: bool = False,
-    verified: set | None = None,
-    content_key: bytes | None = None,
 ) -> list[Problem]:
     """Every problem with an already-parsed document: the compiled schema (worded when it
     refuses), then the semantic pass and the file's location, then (for a signed file
@@ -705,21 +715,13 @@ def check_document(
         now = now or datetime.now(timezone.utc)
         problems = _semantic_problems(doc, source, now) + _location_problems(doc, source, name)
         if not problems:
-            problems = _signature_problems(doc, source, verified, content_key)
+            problems = _signature_problems(doc, source)
     return sorted(problems, key=_whole_file_last)
 
 
-def _signature_problems(
-    doc: dict, source: str, verified: set | None, content_key: bytes | None
-) -> list[Problem]:
-    """A signed file whose signature does not verify over its canonical form (whole file).
-
-    `verified` (with the file's `content_key`) remembers files already verified: the
-    same bytes always give the same verdict, so each file content is verified once.
-    """
+def _signature_problems(doc: dict, source: str) -> list[Problem]:
+    """A signed file whose signature does not verify over its canonical form (whole file)."""
     if doc["schema_version"] != 2 or doc["signature"] is None:
-        return []
-    if verified is not None and content_key is not None and content_key in verified:
         return []
     if not verifies(doc):
         return [
@@ -730,14 +732,58 @@ def _signature_problems(
                 "(the file was changed after signing, or signed with another key)",
             )
         ]
-    if verified is not None and content_key is not None:
-        verified.add(content_key)
     return []
 
 
-def content_key(raw: bytes) -> bytes:
-    """The key under which a file's bytes are remembered as verified."""
-    return hashlib.blake2b(raw, digest_size=16).digest()
+RULE_SOURCES = (
+    ("tinytorch_board", "countries.py"),
+    ("tinytorch_board.submission", "__init__.py"),
+    ("tinytorch_board.submission", "schema_v1.json"),
+    ("tinytorch_board.submission", "score.py"),
+    ("tinytorch_board.submission", "signature.py"),
+    ("tinytorch_board.submission", "validator.py"),
+)
+"""Everything a verdict depends on, besides the file, its name and the time."""
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> bytes | None:
+    """A digest of the rules in force (their sources, the Unicode tables, the compiled
+    schema's library); None when a source cannot be read: then nothing is remembered."""
+    digest = hashlib.blake2b(digest_size=32)
+    try:
+        for package, name in RULE_SOURCES:
+            digest.update(resources.files(package).joinpath(name).read_bytes())
+            digest.update(b"\0")
+        from importlib.metadata import version
+
+        digest.update(f"{unicodedata.unidata_version} {version('jsonschema-rs')}".encode())
+    except Exception:  # noqa: BLE001 - no fingerprint: every file is judged afresh
+        return None
+    return digest.digest()
+
+
+@dataclass
+class Verdicts:
+    """Files accepted in full (their `verdict_key`s): by earlier checks (`known`, read
+    only) and by this run (`now`, what is worth remembering next time)."""
+
+    known: frozenset | set = frozenset()
+    now: set = field(default_factory=set)
+
+
+def verdict_key(raw: bytes, name: str | None) -> bytes | None:
+    """The key under which a file accepted at `name` with these bytes is remembered
+    (None: nothing may be remembered). Keyed by the rules' fingerprint, so a change of
+    the rules forgets every earlier verdict."""
+    rules = rules_fingerprint()
+    if rules is None:
+        return None
+    digest = hashlib.blake2b(
+        (name or "").encode("utf-8", "surrogatepass") + b"\0", digest_size=16, key=rules
+    )
+    digest.update(raw)
+    return digest.digest()
 
 
 def _whole_file_last(problem: Problem) -> bool:
@@ -749,13 +795,25 @@ def check_bytes(
     source: str,
     name: str | None = None,
     now: datetime | None = None,
-    verified: set | None = None,
+    verdicts: Verdicts | None = None,
 ) -> Checked:
     """Validate a file's bytes; `name` is the path it claims (for the id/shard checks).
 
     A file larger than a submission needs has its structure checked before the schema
     runs; a small one only if the compiled schema refuses it.
+
+    `verdicts` remembers files accepted in full: the same bytes under the same name and
+    rules always get the same verdict, except for the time check, which runs again. A
+    file found in `verdicts.known` is parsed and its time checked, nothing more; every
+    file accepted now (either way) is added to `verdicts.now`.
     """
+    key = verdict_key(raw, name) if verdicts is not None else None
+    if key is not None and key in verdicts.known:
+        doc = json.loads(raw)  # these bytes passed strict parsing under these rules
+        problems = _time_problems(doc["created_at"], source, now or datetime.now(timezone.utc))
+        if not problems:
+            verdicts.now.add(key)
+            return Checked(source, doc, ())
     doc, problems = parse(raw, source)
     if doc is None:
         return Checked(source, None, tuple(problems))
@@ -765,10 +823,9 @@ def check_bytes(
         if problems:
             return Checked(source, doc, tuple(problems))
         walked = True
-    key = content_key(raw) if verified is not None else None
-    problems = check_document(
-        doc, source, name, now, walked=walked, verified=verified, content_key=key
-    )
+    problems = check_document(doc, source, name, now, walked=walked)
+    if key is not None and not problems:
+        verdicts.now.add(key)
     return Checked(source, doc, tuple(problems))
 
 
