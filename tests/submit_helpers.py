@@ -63,7 +63,7 @@ def make_project(tmp_path: Path, repo: str | None = None, api_url: str | None = 
 def make_board(tmp_path: Path) -> Path:
     board = tmp_path / "board"
     (board / "submissions").mkdir(parents=True)
-    (board / "board.yaml").write_text("k: 5\n", encoding="utf-8")
+    (board / "board.yaml").write_text("version: 1\nk_anonymity: 5\n", encoding="utf-8")
     return board
 
 
