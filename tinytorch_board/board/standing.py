@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from tinytorch_board.errors import BoardError
 from tinytorch_board.fetch import DEFAULT_TIMEOUT, Fetched, Offline, describe_age, fetch_json
@@ -38,6 +39,7 @@ NO_BOARD = (
 )
 LANDING_TIMEOUT = 3.0  # submit's line is a courtesy: never wait long for it
 STATS_TIMEOUT = 5.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -208,16 +210,9 @@ def landing(
     group: the line is a courtesy shown before confirmation, never a reason to fail.
     Computed on this machine; nothing is uploaded.
     """
-    for source in sources.candidates:
-        try:
-            published = fetch_distribution(source, cache_dir, timeout)
-        except BoardError as exc:
-            offline(offline_reason(exc))
-            continue
-        line = landing_line(document, published.doc)
-        if line:
-            return line
-    return None
+    return _first_placed(
+        sources, cache_dir, timeout, offline, lambda doc: landing_line(document, doc)
+    )
 
 
 def where_you_stand(
@@ -230,23 +225,48 @@ def where_you_stand(
     """ "Where you stand: top N% of M comparable results (...)" for a result file or a
     submission, from the first source that has its group; None when none has."""
     mine = comparable(data)
-    for source in sources.candidates:
-        try:
-            published = fetch_distribution(source, cache_dir, timeout)
-        except BoardError as exc:
-            offline(offline_reason(exc))
-            continue
-        placement = place_comparable(published.doc, mine)
+
+    def sentence(distribution: dict) -> str | None:
+        placement = place_comparable(distribution, mine)
         if placement is None:
-            continue
+            return None
         line = (
             f"Where you stand: top {placement.top_percent}% of the {placement.group_count} "
             f"comparable results ({_group_words(mine.kind, mine.backend, mine.suite_version)})"
         )
         if placement.system_percentile is not None:
-            top = max(1, min(100, round(100 - placement.system_percentile)))
-            line += f"; top {top}% of the {placement.system_count} on {placement.system_type}"
+            line += (
+                f"; top {placement.system_top_percent}% of the {placement.system_count} "
+                f"on {placement.system_type}"
+            )
         return line + ". Computed here; nothing uploaded."
+
+    return _first_placed(sources, cache_dir, timeout, offline, sentence)
+
+
+def _first_placed(
+    sources: Sources,
+    cache_dir: Path | None,
+    timeout: float,
+    offline: Callable[[str], None],
+    from_distribution: Callable[[dict], T | None],
+    from_board: Callable[[Path], T | None] | None = None,
+) -> T | None:
+    """The first source's answer: `from_board` for a board folder (when given; its
+    answer is final), else `from_distribution` on its published distribution (None:
+    no results in the group there, try the next). A source that cannot be read is
+    reported through `offline(reason)` and skipped."""
+    for source in sources.candidates:
+        try:
+            if from_board is not None and is_board_folder(source):
+                return from_board(Path(source))
+            published = fetch_distribution(source, cache_dir, timeout)
+        except BoardError as exc:
+            offline(offline_reason(exc))
+            continue
+        found = from_distribution(published.doc)
+        if found is not None:
+            return found
     return None
 
 
@@ -378,9 +398,6 @@ def payoff_from_distribution(document: dict, distribution: dict) -> Payoff | Non
     if placement is None:
         return None
     higher = round(placement.group_count * (100 - placement.percentile) / 100)
-    similar_top = None
-    if placement.system_percentile is not None:
-        similar_top = max(1, min(100, round(100 - placement.system_percentile)))
     return Payoff(
         score=mine.score,
         group=_group_words(mine.kind, mine.backend, mine.suite_version),
@@ -390,7 +407,7 @@ def payoff_from_distribution(document: dict, distribution: dict) -> Payoff | Non
         rank=higher + 1,
         system_type=placement.system_type,
         similar_count=placement.system_count,
-        similar_top_percent=similar_top,
+        similar_top_percent=placement.system_top_percent,
         score_name=_score_name(mine.kind, mine.suite_version, mine.backend),
     )
 
@@ -403,18 +420,14 @@ def find_payoff(
     offline: Callable[[str], None] = lambda reason: None,
 ) -> Payoff | None:
     """The payoff from the first source that can place the document (board folders exactly)."""
-    for source in sources.candidates:
-        try:
-            if is_board_folder(source):
-                return payoff_in_board(document, Path(source))
-            published = fetch_distribution(source, cache_dir, timeout)
-        except BoardError as exc:
-            offline(offline_reason(exc))
-            continue
-        found = payoff_from_distribution(document, published.doc)
-        if found:
-            return found
-    return None
+    return _first_placed(
+        sources,
+        cache_dir,
+        timeout,
+        offline,
+        lambda distribution: payoff_from_distribution(document, distribution),
+        lambda board: payoff_in_board(document, board),
+    )
 
 
 def standing_lines(payoff: Payoff, public: bool) -> list[str]:

@@ -98,7 +98,12 @@ class Placement:
 
     @property
     def top_percent(self) -> int:
-        return max(1, min(100, round(100 - self.percentile)))
+        return _top(self.percentile)
+
+    @property
+    def system_top_percent(self) -> int | None:
+        """ "Top N%" among similar systems, or None when there are too few to say."""
+        return None if self.system_percentile is None else _top(self.system_percentile)
 
     def sentence(self) -> str:
         line = (
@@ -106,9 +111,16 @@ class Placement:
             f"{group_label_of_key(self.group)} results"
         )
         if self.system_percentile is not None:
-            top = max(1, min(100, round(100 - self.system_percentile)))
-            line += f"; similar systems ({self.system_type}, {self.system_count}): top {top}%"
+            line += (
+                f"; similar systems ({self.system_type}, {self.system_count}): "
+                f"top {self.system_top_percent}%"
+            )
         return line + "."
+
+
+def _top(percentile: float) -> int:
+    """The share scoring at least as well, as a whole "top N%" between 1 and 100."""
+    return max(1, min(100, round(100 - percentile)))
 
 
 # Bounds of a sane distribution: scores are a few thousand at most, counts are people.
