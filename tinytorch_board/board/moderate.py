@@ -6,12 +6,11 @@ Removing entries is publish/remove.py's job.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from tinytorch_board.errors import BoardError
+from tinytorch_board.gitrun import git
 
 _NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
@@ -33,23 +32,6 @@ class Entry:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def git(board_dir: Path, *args: str) -> str:
-    """Run git in the board's checkout; its output (a failure is one BoardError line)."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(board_dir), "-c", "core.quotePath=false", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except FileNotFoundError:
-        raise BoardError("git is not installed; install git and run again") from None
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["no output"])[0]
-        raise BoardError(f"git {args[0]} failed in {board_dir}: {reason}")
-    return done.stdout
 
 
 def _login(name: str, email: str) -> str:

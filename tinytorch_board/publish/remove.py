@@ -7,29 +7,13 @@ the board's checks refuse a later pull request that adds the same file again.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from tinytorch_board.errors import BoardError
+from tinytorch_board.gitrun import git
 from tinytorch_board.publish.texts import removal_message
 
 SUBMISSION_ID_RE = re.compile(r"[0-9a-f]{32}")
-
-
-def _git(board_dir: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(board_dir), "-c", "core.quotePath=false", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    except FileNotFoundError:
-        raise BoardError("git is not installed; install git and run again") from None
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["no output"])[0]
-        raise BoardError(f"git {args[0]} failed in {board_dir}: {reason}")
-    return done.stdout
 
 
 def resolve_ids(board_dir: Path, ids: tuple[str, ...]) -> list[str]:
@@ -57,9 +41,9 @@ def remove_locally(board_dir: Path, paths: list[str], reason: str) -> str:
     if not (board_dir / ".git").exists():
         raise BoardError(f"{board_dir} is not a git repository; a removal must be a commit")
     message = removal_message(paths, reason)
-    staged = _git(board_dir, "diff", "--cached", "--name-only").split()
+    staged = git(board_dir, "diff", "--cached", "--name-only").split()
     if staged:
         raise BoardError(f"{board_dir} has staged changes ({staged[0]}...); commit them first")
-    _git(board_dir, "rm", "--quiet", "--", *paths)
-    _git(board_dir, "commit", "--quiet", "-m", message, "--", *paths)
-    return _git(board_dir, "rev-parse", "HEAD").strip()
+    git(board_dir, "rm", "--quiet", "--", *paths)
+    git(board_dir, "commit", "--quiet", "-m", message, "--", *paths)
+    return git(board_dir, "rev-parse", "HEAD").strip()
