@@ -109,8 +109,15 @@ class StudentTrainer:
         return layers, tensors, optimizer, self.loss_type()
 
     def step(self, layers, optimizer, loss_fn, x, y) -> float:
-        tensor, relu = self.package.pieces["Tensor"], self.package.pieces["ReLU"]()
         optimizer.zero_grad()
+        loss = self.backward(layers, loss_fn, x, y)
+        optimizer.step()
+        return float(student.to_array(loss).reshape(-1)[0])
+
+    def backward(self, layers, loss_fn, x, y):
+        """Forward through the student's layers (ReLU between them), the loss, and its
+        backward pass; the loss Tensor. No optimizer step."""
+        tensor, relu = self.package.pieces["Tensor"], self.package.pieces["ReLU"]()
         out = tensor(x)
         for index, layer in enumerate(layers):
             out = student._call_layer(layer, out)
@@ -121,8 +128,7 @@ class StudentTrainer:
         except (TypeError, ValueError, IndexError):
             loss = loss_fn(out, y)
         loss.backward()
-        optimizer.step()
-        return float(student.to_array(loss).reshape(-1)[0])
+        return loss
 
 
 def layer_tensors(layer) -> list:
@@ -188,17 +194,7 @@ def check_trainer(
             before = [student.to_array(t).copy() for t in tensors]
             # Gradients first (backward without the step), then the step on its own.
             optimizer.zero_grad()
-            tensor, relu = trainer.package.pieces["Tensor"], trainer.package.pieces["ReLU"]()
-            out = tensor(x)
-            for index, layer in enumerate(layers):
-                out = student._call_layer(layer, out)
-                if index < len(layers) - 1:
-                    out = student._call_layer(relu, out)
-            try:
-                loss = loss_fn(out, tensor(y))
-            except (TypeError, ValueError, IndexError):
-                loss = loss_fn(out, y)
-            loss.backward()
+            trainer.backward(layers, loss_fn, x, y)
             grads = [t.grad for t in tensors]
             optimizer.step()
             after = [student.to_array(t) for t in tensors]
