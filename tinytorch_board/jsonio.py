@@ -34,17 +34,8 @@ def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
     the write (fine for regenerable output such as demo data and the built site).
     """
     path = Path(path)
+    tmp = _temp_copy(path, text, durable)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise WriteError(path, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
@@ -56,6 +47,36 @@ def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def _temp_copy(path: Path, text: str, durable: bool) -> str:
+    """text in a new temp file beside path (fsynced when durable); its name. A failure
+    leaves no temp file and is a WriteError naming path."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
+    try:
+        _write_all(fd, text, durable)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise WriteError(path, exc) from None
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write_all(fd: int, text: str, durable: bool) -> None:
+    """Write text to the open file fd and close it (fsynced first when durable)."""
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -85,16 +106,8 @@ def create_json(path: Path, data: Any) -> None:
     """
     path = Path(path)
     text = dumps(data)
+    tmp = _temp_copy(path, text, durable=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise WriteError(path, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -117,10 +130,7 @@ def _create_exclusive(path: Path, text: str) -> None:
     except FileExistsError:
         raise DataFileError(path, "already exists; refusing to overwrite it") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_all(fd, text, durable=True)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
